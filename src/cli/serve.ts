@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import { defaultRegistry } from '../integrations/registry.js';
+import { buildApp } from '../server/app.js';
+import { bootstrap } from './bootstrap.js';
+import { openRuntime } from './runtime.js';
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** `sei serve`: opens the store, makes the first tenant on first start, and serves HTTP until a signal. */
+export async function serve(): Promise<void> {
+  const rt = await openRuntime();
+  const { config } = rt;
+  const first = await bootstrap(rt.db);
+  const app = await buildApp({
+    db: rt.db,
+    config,
+    registry: defaultRegistry(),
+    box: rt.box,
+    version: version(),
+    logger: {
+      level: config.logLevel,
+      redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
+    },
+  });
+  const address = await app.listen({ port: config.port, host: config.host });
+  const store = rt.db.kind === 'pglite' ? `PGlite in ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)';
+  const local = address.replace('0.0.0.0', 'localhost');
+  process.stdout.write(`\nOpenSEI is up on ${local}  (store: ${store})\nAPI docs: ${local}/docs\n`);
+  if (first !== null) {
+    process.stdout.write(
+      [
+        '',
+        `First start: made tenant "${first.tenantId}" and its first admin API key. It is shown once; keep it safe:`,
+        '',
+        `    ${first.key}`,
+        '',
+        'Make more keys with `npx sei keys create --role admin|ingestion` (server stopped) or POST /v1/keys.',
+        '',
+      ].join('\n'),
+    );
+  }
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ signal }, 'shutting down');
+    await app.close();
+    await rt.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}

@@ -1,0 +1,122 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+/** The one typed configuration, parsed and validated once at start-up. */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly databaseUrl: string | undefined;
+  readonly secretKey: string | undefined;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly bodyLimit: number;
+  readonly bulkBodyLimit: number;
+  readonly bulkMaxLines: number;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly key: string,
+    message: string,
+  ) {
+    super(`${key}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Source = Record<string, string | undefined>;
+
+interface FieldSpec<T> {
+  key: string;
+  secret?: boolean;
+  parse: (raw: string | undefined, key: string) => T;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function integer(def: number, min: number, max: number) {
+  return (raw: string | undefined, key: string): number => {
+    if (raw === undefined || raw.trim() === '') return def;
+    if (!/^\d+$/.test(raw.trim())) throw new ConfigError(key, `must be a whole number, got "${raw}"`);
+    const n = Number(raw.trim());
+    if (n < min || n > max) throw new ConfigError(key, `must be between ${min} and ${max}, got ${n}`);
+    return n;
+  };
+}
+
+function text(def: string | undefined) {
+  return (raw: string | undefined): string | undefined => (raw === undefined || raw.trim() === '' ? def : raw.trim());
+}
+
+const SPEC = {
+  port: { key: 'PORT', parse: integer(8080, 0, 65535) },
+  host: { key: 'HOST', parse: (raw) => text('0.0.0.0')(raw) ?? '0.0.0.0' },
+  dataDir: { key: 'SEI_DATA_DIR', parse: (raw) => resolve(text('./data')(raw) ?? './data') },
+  databaseUrl: {
+    key: 'DATABASE_URL',
+    secret: true,
+    parse: (raw, key) => {
+      const value = text(undefined)(raw);
+      if (value !== undefined && !/^postgres(ql)?:\/\//.test(value)) {
+        throw new ConfigError(key, 'must start with postgres:// or postgresql://');
+      }
+      return value;
+    },
+  },
+  secretKey: { key: 'SEI_SECRET_KEY', secret: true, parse: (raw) => text(undefined)(raw) },
+  logLevel: {
+    key: 'SEI_LOG_LEVEL',
+    parse: (raw, key) => {
+      const value = (text('info')(raw) ?? 'info').toLowerCase();
+      const found = LOG_LEVELS.find((l) => l === value);
+      if (found === undefined) throw new ConfigError(key, `must be one of ${LOG_LEVELS.join(', ')}`);
+      return found;
+    },
+  },
+  bodyLimit: { key: 'SEI_BODY_LIMIT', parse: integer(1024 * 1024, 1024, 1024 ** 3) },
+  bulkBodyLimit: { key: 'SEI_BULK_BODY_LIMIT', parse: integer(64 * 1024 * 1024, 1024, 1024 ** 3) },
+  bulkMaxLines: { key: 'SEI_BULK_MAX_LINES', parse: integer(50_000, 1, 10_000_000) },
+} satisfies { [K in keyof Config]: FieldSpec<Config[K]> };
+
+/** Names of the configuration keys whose values must never be printed. */
+export const SECRET_CONFIG_KEYS: readonly string[] = Object.values(SPEC)
+  .filter((f: FieldSpec<unknown>) => f.secret === true)
+  .map((f) => f.key);
+
+/** Reads an optional JSON config file (`SEI_CONFIG`, else `./sei.config.json`); keys are the env names. */
+function readConfigFile(env: Source): Source {
+  const path = env['SEI_CONFIG'] ?? (existsSync('sei.config.json') ? 'sei.config.json' : undefined);
+  if (path === undefined) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new ConfigError('SEI_CONFIG', `cannot read ${path}: ${(err as Error).message}`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigError('SEI_CONFIG', `${path} must hold a JSON object`);
+  }
+  const out: Source = {};
+  for (const [k, v] of Object.entries(parsed)) {
+    if (v === null || v === undefined) continue;
+    if (typeof v === 'object') throw new ConfigError(k, `in ${path} must be a string or a number`);
+    out[k] = String(v);
+  }
+  return out;
+}
+
+/** Builds the configuration from the environment (which wins) and the optional config file. */
+export function loadConfig(env: Source = process.env): Config {
+  const merged: Source = { ...readConfigFile(env), ...env };
+  const known = new Set(Object.values(SPEC).map((f) => f.key));
+  for (const key of Object.keys(merged)) {
+    if (key.startsWith('SEI_') && !key.startsWith('SEI_TEST_') && !known.has(key) && key !== 'SEI_CONFIG') {
+      throw new ConfigError(key, `unknown setting (known: ${[...known].join(', ')})`);
+    }
+  }
+  const out: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(SPEC) as [string, FieldSpec<unknown>][]) {
+    out[name] = spec.parse(merged[spec.key], spec.key);
+  }
+  return Object.freeze(out) as unknown as Config;
+}

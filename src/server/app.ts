@@ -1,0 +1,137 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TSchema } from '@sinclair/typebox';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Config } from '../core/config.js';
+import type { SecretBox } from '../core/crypto.js';
+import { validationError } from '../core/errors.js';
+import { compileFor, detailsOf } from '../core/validate.js';
+import { parseJson } from '../ingest/json.js';
+import { CustomCicdIngest } from '../ingest/service.js';
+import type { IntegrationRegistry } from '../integrations/registry.js';
+import type { Db } from '../store/db.js';
+import { IntegrationStore } from '../store/integrations.js';
+import { authHook } from './auth.js';
+import type { AppContext } from './context.js';
+import { errorHandler } from './errors.js';
+import { customCicdRoutes } from './routes/custom-cicd.js';
+import { healthRoutes } from './routes/health.js';
+import { instanceRoutes } from './routes/instances.js';
+import { integrationRoutes } from './routes/integrations.js';
+import { keyRoutes } from './routes/keys.js';
+import { runRoutes } from './routes/runs.js';
+import { ErrorSchema } from './schemas.js';
+
+/** Base paths the source documents give for their environments; a copied base URL works unchanged. */
+export const API_PREFIXES = ['/v1', '/sei/api/v1', '/gratis/sei/api/v1', '/prod1/sei/api/v1', '/gateway/sei/api/v1'];
+
+export interface AppDeps {
+  db: Db;
+  config: Config;
+  registry: IntegrationRegistry;
+  box: SecretBox;
+  logger?: FastifyServerOptions['logger'];
+  version?: string;
+}
+
+/** Builds the HTTP server; nothing listens until the caller calls `listen`. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: deps.config.bodyLimit,
+    // Scripts may send large request ids; 1 min is enough for a 64 MiB bulk body on a slow link.
+    requestTimeout: 120_000,
+    ajv: { customOptions: { allErrors: true } },
+    schemaErrorFormatter: (errors, dataVar) =>
+      validationError(detailsOf(errors as never, dataVar === 'body' ? '' : '')),
+  });
+  const ctx: AppContext = {
+    db: deps.db,
+    config: deps.config,
+    registry: deps.registry,
+    integrations: new IntegrationStore(deps.registry, deps.box),
+    ingest: new CustomCicdIngest(deps.db),
+  };
+
+  app.decorateRequest('principal', null);
+  app.setValidatorCompiler(({ schema, httpPart }) => compileFor(schema as TSchema, httpPart ?? 'body'));
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((req, reply) => {
+    void reply.code(404).send({ error: { code: 'route_not_found', message: `No route ${req.method} ${req.url}.` } });
+  });
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(
+    ['application/json', 'application/x-ndjson', 'application/jsonl'],
+    { parseAs: 'string' },
+    (req, body, done) => {
+      const text = body as string;
+      const type = req.headers['content-type'] ?? '';
+      if (/ndjson|jsonl/i.test(type)) {
+        done(null, text);
+        return;
+      }
+      try {
+        done(null, parseJson(text));
+      } catch (err) {
+        done(err as Error, undefined);
+      }
+    },
+  );
+
+  app.addSchema(ErrorSchema);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'OpenSEI API',
+        version: deps.version ?? '0.1.0',
+        description:
+          'Software Engineering Insights: ingestion (custom CI/CD webhook), integrations, runs. ' +
+          'Authenticate with the header `Authorization: ApiKey <key>`. Every path under /v1 is also served under ' +
+          API_PREFIXES.slice(1).join(', ') +
+          '.',
+      },
+      components: {
+        securitySchemes: {
+          ApiKey: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'Authorization',
+            description: 'The value is "ApiKey <key>".',
+          },
+        },
+      },
+      security: [{ ApiKey: [] }],
+    },
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json['$id'] ?? `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
+  app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
+
+  app.addHook('onRequest', async (req) => {
+    // Routes registered by plugins (docs assets) carry no access level: they are public documentation.
+    if (req.routeOptions.url?.startsWith('/docs') === true) req.routeOptions.config.access = 'public';
+  });
+  app.addHook('preHandler', authHook(deps.db));
+
+  healthRoutes(app, ctx);
+  for (const prefix of API_PREFIXES) {
+    await app.register(
+      async (scope) => {
+        if (prefix !== '/v1') {
+          scope.addHook('onRoute', (route) => {
+            route.schema = { ...(route.schema ?? {}), hide: true };
+          });
+        }
+        keyRoutes(scope, ctx);
+        integrationRoutes(scope, ctx);
+        instanceRoutes(scope, ctx);
+        customCicdRoutes(scope, ctx);
+        runRoutes(scope, ctx);
+      },
+      { prefix },
+    );
+  }
+  return app;
+}

@@ -1,0 +1,47 @@
+import type { FastifyRequest } from 'fastify';
+import { AuthError, ForbiddenError } from '../core/errors.js';
+import { authenticate, type Principal, type Role } from '../store/api-keys.js';
+import type { Db } from '../store/db.js';
+
+/** Which keys may call a route: any valid key of the roles listed, or nobody needs one. */
+export type Access = 'public' | 'admin' | 'ingest';
+
+const ALLOWED: Readonly<Record<Exclude<Access, 'public'>, readonly Role[]>> = {
+  admin: ['admin'],
+  ingest: ['admin', 'ingestion'],
+};
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+}
+
+/** Reads `Authorization: ApiKey <key>` (Bearer is accepted too) and checks the key's role. */
+export function authHook(db: Db) {
+  return async (req: FastifyRequest): Promise<void> => {
+    const access = req.routeOptions.config.access ?? 'admin';
+    if (access === 'public') return;
+    const header = req.headers.authorization;
+    if (header === undefined || header.trim() === '') {
+      throw new AuthError('Send your key as "Authorization: ApiKey <key>".', 'missing_api_key');
+    }
+    const m = /^(ApiKey|Bearer)\s+(\S+)\s*$/i.exec(header);
+    if (m === null) throw new AuthError('The Authorization header must be "ApiKey <key>".', 'invalid_authorization');
+    const principal = await authenticate(db, m[2]!);
+    if (principal === null) throw new AuthError('The API key is unknown or revoked.', 'invalid_api_key');
+    if (!ALLOWED[access].includes(principal.role)) {
+      throw new ForbiddenError(`This needs a key with role ${ALLOWED[access].join(' or ')}.`, 'insufficient_role');
+    }
+    req.principal = principal;
+  };
+}
+
+/** The caller's tenant; only valid on routes that need a key. */
+export function tenantOf(req: FastifyRequest): string {
+  if (req.principal === null) throw new AuthError('This route needs an API key.');
+  return req.principal.tenantId;
+}

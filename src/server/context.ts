@@ -1,0 +1,14 @@
+import type { Config } from '../core/config.js';
+import type { CustomCicdIngest } from '../ingest/service.js';
+import type { IntegrationRegistry } from '../integrations/registry.js';
+import type { Db } from '../store/db.js';
+import type { IntegrationStore } from '../store/integrations.js';
+
+/** What route modules need, passed in (no module-level state). */
+export interface AppContext {
+  readonly db: Db;
+  readonly config: Config;
+  readonly registry: IntegrationRegistry;
+  readonly integrations: IntegrationStore;
+  readonly ingest: CustomCicdIngest;
+}
