@@ -17,7 +17,7 @@ declare module 'vitest' {
 }
 
 /** One PostgreSQL server and one migrated PGlite dump for the whole run; each test copies a template. */
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+export async function setup(project: TestProject): Promise<() => Promise<void>> {
   const pg = await startPostgres();
   const tmp = mkdtempSync(join(tmpdir(), 'sei-test-'));
   try {
