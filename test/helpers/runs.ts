@@ -1,0 +1,39 @@
+import { readFileSync } from 'node:fs';
+
+const FIXTURES = new URL('../fixtures/custom-cicd/', import.meta.url);
+
+/** The source document's example payload, verbatim (it misses a comma after `"cfr_status": true`). */
+export const DOC_PAYLOAD_TEXT = readFileSync(new URL('doc-example-payload.txt', FIXTURES), 'utf8');
+/** The document's curl example body, with `<PLACEHOLDERS>` still in it. */
+export const DOC_CURL_BODY = readFileSync(new URL('doc-curl-body.txt', FIXTURES), 'utf8');
+/** The document's instances example body (it has a trailing comma). */
+export const DOC_INSTANCES_BODY = readFileSync(new URL('doc-instances-body.txt', FIXTURES), 'utf8');
+
+/** The document's example payload with the missing comma added and our instance GUID. */
+export function docPayload(guid: string): Record<string, unknown> {
+  const fixed = DOC_PAYLOAD_TEXT.replace('"cfr_status": true\n', '"cfr_status": true,\n');
+  return { ...(JSON.parse(fixed) as Record<string, unknown>), instance_guid: guid };
+}
+
+/** Replaces `<NAME>` placeholders; values are inserted as raw JSON text. */
+export function fill(template: string, values: Record<string, string>): string {
+  return template.replace(/<([A-Za-z_.]+)>/g, (m, name: string) => values[name] ?? m);
+}
+
+let seq = 0;
+/** A minimal valid run. */
+export function run(guid: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  seq++;
+  return {
+    pipeline: 'deploy-api',
+    job_full_name: 'deploy-api',
+    qualified_name: 'deploy-api',
+    instance_name: 'Jenkins-1',
+    instance_guid: guid,
+    start_time: 1_711_603_545_000 + seq * 1000,
+    duration: 60_000,
+    result: 'SUCCESS',
+    execution_id: `exec-${process.pid}-${seq}`,
+    ...extra,
+  };
+}
