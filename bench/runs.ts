@@ -70,7 +70,10 @@ export class RunFactory {
 
   #sha(): string {
     let s = '';
-    while (s.length < 40) s += Math.floor(this.#rand() * 0x1_0000_0000).toString(16).padStart(8, '0');
+    while (s.length < 40)
+      s += Math.floor(this.#rand() * 0x1_0000_0000)
+        .toString(16)
+        .padStart(8, '0');
     return s;
   }
 
@@ -118,7 +121,13 @@ export class RunFactory {
           durationInMillis: this.#int(100, 120_000),
         }));
         this.stats.steps += steps.length;
-        return { displayName, result: 'SUCCESS', state: 'FINISHED', durationInMillis: this.#int(1_000, 300_000), steps };
+        return {
+          displayName,
+          result: 'SUCCESS',
+          state: 'FINISHED',
+          durationInMillis: this.#int(1_000, 300_000),
+          steps,
+        };
       });
       run['job_run'] = { stages };
       this.stats.stages += stages.length;

@@ -101,6 +101,7 @@ function describeAt(text: string, position: number): string {
 
 /** Strings PostgreSQL cannot store (NUL, lone UTF-16 surrogates), found with their path. */
 export function findUnstorableText(value: unknown): string | null {
+  // eslint-disable-next-line no-control-regex -- NUL is exactly what PostgreSQL refuses
   const bad = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
   const stack: { v: unknown; path: string }[] = [{ v: value, path: '' }];
   while (stack.length > 0) {
