@@ -354,5 +354,9 @@ describe.each(STORES)('custom CI/CD webhook on %s', (kind) => {
     expect(stored[0]!.key_hash).not.toContain(created.body.key);
     const listed = await s.api('GET', '/v1/keys');
     expect(listed.text).not.toContain(created.body.key);
+    const used = (listed.body.keys as { id: string; last_used_at: string | null }[]).find(
+      (k) => k.id === created.body.info.id,
+    );
+    expect(used?.last_used_at).not.toBeNull();
   });
 });

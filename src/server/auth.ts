@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { AuthError, ForbiddenError } from '../core/errors.js';
-import { authenticate, type Principal, type Role } from '../store/api-keys.js';
+import { authenticate, type Principal, type Role, touchApiKey } from '../store/api-keys.js';
 import type { Db } from '../store/db.js';
 
 /** Which keys may call a route: any valid key of the roles listed, or nobody needs one. */
@@ -20,8 +20,18 @@ declare module 'fastify' {
   }
 }
 
+const TOUCH_INTERVAL_MS = 60_000;
+
 /** Reads `Authorization: ApiKey <key>` (Bearer is accepted too) and checks the key's role. */
 export function authHook(db: Db) {
+  // last_used_at is written at most once a minute per key, so it costs nearly nothing.
+  const touched = new Map<string, number>();
+  const touch = async (principal: Principal): Promise<void> => {
+    const now = Date.now();
+    if (now - (touched.get(principal.keyId) ?? 0) < TOUCH_INTERVAL_MS) return;
+    touched.set(principal.keyId, now);
+    await touchApiKey(db, principal);
+  };
   return async (req: FastifyRequest): Promise<void> => {
     const access = req.routeOptions.config.access ?? 'admin';
     if (access === 'public') return;
@@ -37,6 +47,7 @@ export function authHook(db: Db) {
       throw new ForbiddenError(`This needs a key with role ${ALLOWED[access].join(' or ')}.`, 'insufficient_role');
     }
     req.principal = principal;
+    await touch(principal);
   };
 }
 

@@ -82,3 +82,11 @@ export async function authenticate(db: Queryable, key: string): Promise<Principa
   const row = rows[0];
   return row === undefined ? null : { tenantId: row.tenant_id, keyId: row.id, role: row.role };
 }
+
+/** Records that a key was used (called at most once a minute per key). */
+export async function touchApiKey(db: Queryable, principal: Principal): Promise<void> {
+  await db.query('UPDATE api_keys SET last_used_at = now() WHERE tenant_id = $1 AND id = $2', [
+    principal.tenantId,
+    principal.keyId,
+  ]);
+}
