@@ -29,26 +29,18 @@ const MAX_EPOCH_MS = 253_402_300_799_999;
 
 export const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 
-export const StepSchema = Type.Object(
-  {
-    displayName: Name('Step name.'),
-    displayDescription: Type.Optional(nullable(Text())),
-    result: Type.Optional(nullable(Text(64))),
-    state: Type.Optional(nullable(Text(64))),
-    durationInMillis: Type.Optional(nullable(Amount('Step duration in milliseconds.'))),
-  },
-  { additionalProperties: true },
-);
+const stepFields = {
+  displayName: Name('Step or stage name.'),
+  displayDescription: Type.Optional(nullable(Text())),
+  result: Type.Optional(nullable(Text(64))),
+  state: Type.Optional(nullable(Text(64))),
+  durationInMillis: Type.Optional(nullable(Amount('Duration in milliseconds.'))),
+};
+
+export const StepSchema = Type.Object(stepFields, { additionalProperties: true });
 
 export const StageSchema = Type.Object(
-  {
-    displayName: Name('Stage name.'),
-    displayDescription: Type.Optional(nullable(Text())),
-    result: Type.Optional(nullable(Text(64))),
-    state: Type.Optional(nullable(Text(64))),
-    durationInMillis: Type.Optional(nullable(Amount('Stage duration in milliseconds.'))),
-    steps: Type.Optional(nullable(Type.Array(StepSchema, { maxItems: 1000 }))),
-  },
+  { ...stepFields, steps: Type.Optional(nullable(Type.Array(StepSchema, { maxItems: 1000 }))) },
   { additionalProperties: true },
 );
 
