@@ -1,67 +1,11 @@
 import { type ErrorDetail, InputError, validationError } from '../core/errors.js';
 import { check } from '../core/validate.js';
 import { type CustomCicdRun, CustomCicdRunSchema } from './custom-cicd-schema.js';
-import { ACCEPTED_RESULT_VALUES, canonicalResult, type RunResult } from './results.js';
+import type { DomainRun, ParamRow, StepRow } from '../domain/cicd-run.js';
+import { ACCEPTED_RESULT_VALUES, canonicalResult } from '../domain/results.js';
 
-export interface StepRow {
-  name: string;
-  description: string | null;
-  result: string | null;
-  state: string | null;
-  durationMs: number | null;
-}
-export interface StageRow extends StepRow {
-  steps: StepRow[];
-}
-export interface ArtifactRow {
-  input: boolean | null;
-  output: boolean | null;
-  type: string | null;
-  location: string | null;
-  name: string | null;
-  qualifier: string | null;
-  hash: string | null;
-  metadata: Record<string, unknown> | null;
-}
-export interface ParamRow {
-  type: string | null;
-  name: string;
-  value: string | null;
-  valueType: 'string' | 'number' | 'boolean' | 'null';
-}
-
-/** A run in canonical form, ready to store: the output of the pure webhook mapping. */
-export interface NormalizedRun {
-  instanceGuid: string;
-  runKey: string;
-  executionId: string | null;
-  pipeline: string;
-  jobFullName: string;
-  qualifiedName: string;
-  instanceName: string;
-  instanceUrl: string | null;
-  projectName: string | null;
-  userId: string | null;
-  repoUrl: string | null;
-  buildNumber: string | null;
-  branchName: string | null;
-  moduleName: string | null;
-  result: RunResult;
-  resultRaw: string;
-  startTime: Date;
-  endTime: Date;
-  durationMs: number;
-  ci: boolean | null;
-  cd: boolean | null;
-  cfrStatus: boolean | null;
-  themes: string[];
-  webUrl: string | null;
-  triggerChain: { id: string; type: string | null }[];
-  stages: StageRow[];
-  commits: string[];
-  artifacts: ArtifactRow[];
-  params: ParamRow[];
-}
+/** A webhook run always names its instance. */
+export type WebhookRun = DomainRun & { instanceGuid: string };
 
 const ALIASES: readonly (readonly [string, readonly string[]])[] = [
   ['pipeline', ['job_name']],
@@ -138,7 +82,7 @@ function paramValue(v: string | number | boolean | null | undefined): Pick<Param
 }
 
 /** Maps a posted body (any documented form) to one canonical run, or throws naming every bad field. */
-export function parseCustomCicdRun(body: unknown, fieldPrefix = ''): NormalizedRun {
+export function parseCustomCicdRun(body: unknown, fieldPrefix = ''): WebhookRun {
   const run = check<CustomCicdRun>(CustomCicdRunSchema, applyAliases(unwrap(body)), fieldPrefix);
   const problems: ErrorDetail[] = [];
   const result = canonicalResult(run.result);
@@ -189,7 +133,7 @@ export function parseCustomCicdRun(body: unknown, fieldPrefix = ''): NormalizedR
     webUrl: str(run.web_url),
     triggerChain: (run.trigger_chain ?? []).map((t) => ({ id: t.id, type: str(t.type) })),
     stages: (run.job_run?.stages ?? []).map((s) => ({ ...step(s), steps: (s.steps ?? []).map(step) })),
-    commits,
+    commits: commits.map((sha) => ({ sha })),
     artifacts: (run.artifacts ?? []).map((a) => ({
       input: a.input ?? null,
       output: a.output ?? null,

@@ -2,7 +2,7 @@ import { AppError, type ErrorDetail, InputError, NotFoundError } from '../core/e
 import type { Db, Queryable } from '../store/db.js';
 import { type CicdInstance, findInstances } from '../store/instances.js';
 import { insertRaw, upsertRun } from '../store/runs.js';
-import { type NormalizedRun, parseCustomCicdRun } from './custom-cicd.js';
+import { parseCustomCicdRun, type WebhookRun } from './custom-cicd.js';
 import { parseJson } from './json.js';
 
 export const CUSTOM_CICD_STREAM = 'custom-cicd';
@@ -66,7 +66,7 @@ export class CustomCicdIngest {
   async #store(
     tx: Queryable,
     tenantId: string,
-    items: { run: NormalizedRun; instance: CicdInstance; raw: unknown }[],
+    items: { run: WebhookRun; instance: CicdInstance; raw: unknown }[],
   ): Promise<{ id: string; status: 'created' | 'updated' }[]> {
     await insertRaw(
       tx,
@@ -88,7 +88,7 @@ export class CustomCicdIngest {
   /** Many runs, one per line (NDJSON) or a JSON array; answers a result per line, storing every good one. */
   async ingestBulk(tenantId: string, bodies: { line: number; text?: string; value?: unknown }[]): Promise<BulkResult> {
     const results: LineResult[] = [];
-    const parsed: { line: number; run: NormalizedRun; raw: unknown }[] = [];
+    const parsed: { line: number; run: WebhookRun; raw: unknown }[] = [];
     for (const b of bodies) {
       try {
         const raw = b.text !== undefined ? parseJson(b.text) : b.value;
@@ -103,7 +103,7 @@ export class CustomCicdIngest {
       tenantId,
       parsed.map((p) => p.run.instanceGuid),
     );
-    const ready: { line: number; run: NormalizedRun; instance: CicdInstance; raw: unknown }[] = [];
+    const ready: { line: number; run: WebhookRun; instance: CicdInstance; raw: unknown }[] = [];
     for (const p of parsed) {
       const instance = instances.get(p.run.instanceGuid);
       if (instance === undefined) {

@@ -1,4 +1,4 @@
-import type { NormalizedRun } from '../ingest/custom-cicd.js';
+import type { DomainRun } from '../domain/cicd-run.js';
 import { NotFoundError } from '../core/errors.js';
 import { type Queryable, valuesList } from './db.js';
 
@@ -13,17 +13,30 @@ export interface RunTarget {
   source: string;
 }
 
+const CHILD_TABLES = [
+  'cicd_run_stages',
+  'cicd_run_commits',
+  'cicd_run_artifacts',
+  'cicd_run_params',
+  'cicd_run_deploy_targets',
+] as const;
+
 /** Inserts or updates one run and replaces its child rows; call inside a transaction. */
-export async function upsertRun(tx: Queryable, target: RunTarget, run: NormalizedRun): Promise<UpsertResult> {
+export async function upsertRun(tx: Queryable, target: RunTarget, run: DomainRun): Promise<UpsertResult> {
   const { tenantId } = target;
+  // Webhook runs are keyed within their instance, connector runs within their integration.
+  const conflict =
+    run.instanceGuid === null
+      ? '(tenant_id, integration_id, run_key) WHERE instance_guid IS NULL'
+      : '(tenant_id, instance_guid, run_key)';
   const rows = await tx.query<{ id: number; revision: number }>(
     `INSERT INTO cicd_runs (tenant_id, integration_id, instance_guid, source, run_key, execution_id, pipeline,
        job_full_name, qualified_name, instance_name, instance_url, project_name, user_id, repo_url, build_number,
        branch_name, module_name, result, result_raw, start_time, end_time, duration_ms, ci, cd, cfr_status, themes,
-       web_url, trigger_chain)
+       web_url, trigger_chain, trigger_type)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
-       $23, $24, $25, $26, $27, $28::jsonb)
-     ON CONFLICT (tenant_id, instance_guid, run_key) DO UPDATE SET
+       $23, $24, $25, $26, $27, $28::jsonb, $29)
+     ON CONFLICT ${conflict} DO UPDATE SET
        execution_id = EXCLUDED.execution_id, pipeline = EXCLUDED.pipeline, job_full_name = EXCLUDED.job_full_name,
        qualified_name = EXCLUDED.qualified_name, instance_name = EXCLUDED.instance_name,
        instance_url = EXCLUDED.instance_url, project_name = EXCLUDED.project_name, user_id = EXCLUDED.user_id,
@@ -31,7 +44,7 @@ export async function upsertRun(tx: Queryable, target: RunTarget, run: Normalize
        module_name = EXCLUDED.module_name, result = EXCLUDED.result, result_raw = EXCLUDED.result_raw,
        start_time = EXCLUDED.start_time, end_time = EXCLUDED.end_time, duration_ms = EXCLUDED.duration_ms,
        ci = EXCLUDED.ci, cd = EXCLUDED.cd, cfr_status = EXCLUDED.cfr_status, themes = EXCLUDED.themes,
-       web_url = EXCLUDED.web_url, trigger_chain = EXCLUDED.trigger_chain,
+       web_url = EXCLUDED.web_url, trigger_chain = EXCLUDED.trigger_chain, trigger_type = EXCLUDED.trigger_type,
        revision = cicd_runs.revision + 1, updated_at = now()
      RETURNING id, revision`,
     [
@@ -63,11 +76,12 @@ export async function upsertRun(tx: Queryable, target: RunTarget, run: Normalize
       run.themes,
       run.webUrl,
       JSON.stringify(run.triggerChain),
+      run.triggerType ?? null,
     ],
   );
   const { id, revision } = rows[0]!;
   if (revision > 1) {
-    for (const table of ['cicd_run_stages', 'cicd_run_commits', 'cicd_run_artifacts', 'cicd_run_params']) {
+    for (const table of CHILD_TABLES) {
       await tx.query(`DELETE FROM ${table} WHERE tenant_id = $1 AND run_id = $2`, [tenantId, id]);
     }
   }
@@ -87,13 +101,39 @@ async function insertRows(tx: Queryable, table: string, columns: string[], rows:
   }
 }
 
-async function insertChildren(tx: Queryable, tenantId: string, runId: number, run: NormalizedRun): Promise<void> {
+async function insertChildren(tx: Queryable, tenantId: string, runId: number, run: DomainRun): Promise<void> {
   if (run.stages.length > 0) {
     await insertRows(
       tx,
       'cicd_run_stages',
-      ['tenant_id', 'run_id', 'ordinal', 'name', 'description', 'result', 'state', 'duration_ms'],
-      run.stages.map((s, i) => [tenantId, runId, i, s.name, s.description, s.result, s.state, s.durationMs]),
+      [
+        'tenant_id',
+        'run_id',
+        'ordinal',
+        'name',
+        'description',
+        'result',
+        'state',
+        'duration_ms',
+        'identifier',
+        'stage_type',
+        'start_time',
+        'end_time',
+      ],
+      run.stages.map((s, i) => [
+        tenantId,
+        runId,
+        i,
+        s.name,
+        s.description,
+        s.result,
+        s.state,
+        s.durationMs,
+        s.identifier ?? null,
+        s.stageType ?? null,
+        s.startTime ?? null,
+        s.endTime ?? null,
+      ]),
     );
     const steps = run.stages.flatMap((s, si) =>
       s.steps.map((st, i) => [tenantId, runId, si, i, st.name, st.description, st.result, st.state, st.durationMs]),
@@ -111,8 +151,26 @@ async function insertChildren(tx: Queryable, tenantId: string, runId: number, ru
     await insertRows(
       tx,
       'cicd_run_commits',
-      ['tenant_id', 'run_id', 'commit_sha', 'ordinal'],
-      run.commits.map((sha, i) => [tenantId, runId, sha, i]),
+      ['tenant_id', 'run_id', 'commit_sha', 'ordinal', 'message', 'author', 'author_email', 'committed_at'],
+      run.commits.map((c, i) => [
+        tenantId,
+        runId,
+        c.sha,
+        i,
+        c.message ?? null,
+        c.author ?? null,
+        c.authorEmail ?? null,
+        c.committedAt ?? null,
+      ]),
+    );
+  }
+  const targets = run.deployTargets ?? [];
+  if (targets.length > 0) {
+    await insertRows(
+      tx,
+      'cicd_run_deploy_targets',
+      ['tenant_id', 'run_id', 'ordinal', 'service', 'environment', 'environment_type', 'infrastructure'],
+      targets.map((t, i) => [tenantId, runId, i, t.service, t.environment, t.environmentType, t.infrastructure]),
     );
   }
   if (run.artifacts.length > 0) {
@@ -188,7 +246,7 @@ export interface RunFilter {
 const RUN_COLUMNS = `id::text AS id, integration_id::text AS integration_id, instance_guid, source, run_key, execution_id,
   pipeline, job_full_name, qualified_name, instance_name, instance_url, project_name, user_id, repo_url, build_number,
   branch_name, module_name, result, result_raw, start_time, end_time, duration_ms, ci, cd, cfr_status, themes,
-  web_url, trigger_chain, revision, created_at, updated_at`;
+  web_url, trigger_type, trigger_chain, revision, created_at, updated_at`;
 
 export type RunRow = Record<string, unknown> & { id: string; start_time: Date };
 
@@ -227,9 +285,10 @@ export async function getRun(db: Queryable, tenantId: string, id: string): Promi
   const run = rows[0];
   if (run === undefined) throw new NotFoundError(`No run "${id}" in this tenant.`, { code: 'run_not_found' });
   const args = [tenantId, id];
-  const [stages, steps, commits, artifacts, params] = await Promise.all([
+  const [stages, steps, commits, artifacts, params, targets] = await Promise.all([
     db.query(
-      `SELECT ordinal, name, description, result, state, duration_ms FROM cicd_run_stages
+      `SELECT ordinal, name, description, result, state, duration_ms, identifier, stage_type, start_time, end_time
+       FROM cicd_run_stages
        WHERE tenant_id = $1 AND run_id = $2 ORDER BY ordinal`,
       args,
     ),
@@ -238,7 +297,11 @@ export async function getRun(db: Queryable, tenantId: string, id: string): Promi
        WHERE tenant_id = $1 AND run_id = $2 ORDER BY stage_ordinal, ordinal`,
       args,
     ),
-    db.query(`SELECT commit_sha FROM cicd_run_commits WHERE tenant_id = $1 AND run_id = $2 ORDER BY ordinal`, args),
+    db.query(
+      `SELECT commit_sha AS sha, message, author, author_email, committed_at FROM cicd_run_commits
+       WHERE tenant_id = $1 AND run_id = $2 ORDER BY ordinal`,
+      args,
+    ),
     db.query(
       `SELECT input, output, type, location, name, qualifier, hash, metadata FROM cicd_run_artifacts
        WHERE tenant_id = $1 AND run_id = $2 ORDER BY ordinal`,
@@ -246,6 +309,11 @@ export async function getRun(db: Queryable, tenantId: string, id: string): Promi
     ),
     db.query(
       `SELECT type, name, value, value_type FROM cicd_run_params WHERE tenant_id = $1 AND run_id = $2 ORDER BY ordinal`,
+      args,
+    ),
+    db.query(
+      `SELECT service, environment, environment_type, infrastructure FROM cicd_run_deploy_targets
+       WHERE tenant_id = $1 AND run_id = $2 ORDER BY ordinal`,
       args,
     ),
   ]);
@@ -257,7 +325,9 @@ export async function getRun(db: Queryable, tenantId: string, id: string): Promi
         .filter((st) => st['stage_ordinal'] === ordinal)
         .map(({ stage_ordinal: _s, ordinal: _o, ...st }) => st),
     })),
-    scm_commit_ids: commits.map((c) => c['commit_sha']),
+    scm_commit_ids: commits.map((c) => c['sha']),
+    commits,
+    deploy_targets: targets,
     artifacts,
     job_run_params: params,
   };

@@ -2,7 +2,7 @@ import { Type, type TSchema } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { InputError } from '../../core/errors.js';
 import { UUID_PATTERN } from '../../ingest/custom-cicd-schema.js';
-import { RESULTS } from '../../ingest/results.js';
+import { RESULTS } from '../../domain/results.js';
 import { getRun, listRuns, type RunFilter } from '../../store/runs.js';
 import { tenantOf } from '../auth.js';
 import type { AppContext } from '../context.js';
@@ -31,13 +31,14 @@ const RunSchema = Type.Object({
   result: Type.String({ description: `Canonical: ${RESULTS.join(', ')}.` }),
   result_raw: Type.String({ description: 'The result as it was posted.' }),
   start_time: Timestamp,
-  end_time: Timestamp,
-  duration_ms: Type.Integer(),
+  end_time: N(Timestamp),
+  duration_ms: N(Type.Integer()),
   ci: N(Type.Boolean()),
   cd: N(Type.Boolean()),
   cfr_status: N(Type.Boolean()),
   themes: Type.Array(Type.String()),
   web_url: N(Type.String()),
+  trigger_type: N(Type.String()),
   trigger_chain: Type.Array(Type.Object({ id: Type.String(), type: N(Type.String()) })),
   revision: Type.Integer({ description: 'How many times the run was posted.' }),
   created_at: Timestamp,
@@ -55,8 +56,36 @@ const StepSchema = Type.Object({
 const RunDetailSchema = Type.Composite([
   RunSchema,
   Type.Object({
-    stages: Type.Array(Type.Composite([StepSchema, Type.Object({ steps: Type.Array(StepSchema) })])),
+    stages: Type.Array(
+      Type.Composite([
+        StepSchema,
+        Type.Object({
+          identifier: N(Type.String()),
+          stage_type: N(Type.String()),
+          start_time: N(Timestamp),
+          end_time: N(Timestamp),
+          steps: Type.Array(StepSchema),
+        }),
+      ]),
+    ),
     scm_commit_ids: Type.Array(Type.String()),
+    commits: Type.Array(
+      Type.Object({
+        sha: Type.String(),
+        message: N(Type.String()),
+        author: N(Type.String()),
+        author_email: N(Type.String()),
+        committed_at: N(Timestamp),
+      }),
+    ),
+    deploy_targets: Type.Array(
+      Type.Object({
+        service: N(Type.String()),
+        environment: N(Type.String()),
+        environment_type: N(Type.String()),
+        infrastructure: N(Type.String()),
+      }),
+    ),
     artifacts: Type.Array(
       Type.Object({
         input: N(Type.Boolean()),

@@ -1,5 +1,15 @@
 /** Canonical run results. */
-export const RESULTS = ['success', 'failure', 'aborted', 'unstable', 'canceled', 'skipped'] as const;
+// 'running' and 'queued' are not final: connectors revisit such runs until they finish.
+export const RESULTS = [
+  'success',
+  'failure',
+  'aborted',
+  'unstable',
+  'canceled',
+  'skipped',
+  'running',
+  'queued',
+] as const;
 export type RunResult = (typeof RESULTS)[number];
 
 // Policy as data: the documented values and what real CI servers send, upper-cased.
