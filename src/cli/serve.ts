@@ -1,5 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { builtInConnectors } from '../connectors/all.js';
 import { defaultRegistry } from '../integrations/registry.js';
+import { IntegrationStore } from '../store/integrations.js';
+import { requeueStale } from '../sync/jobs.js';
+import { SyncService } from '../sync/service.js';
+import { SyncWorker } from '../sync/worker.js';
 import { buildApp } from '../server/app.js';
 import { bootstrap } from './bootstrap.js';
 import { openRuntime } from './runtime.js';
@@ -14,10 +19,18 @@ export async function serve(): Promise<void> {
   const rt = await openRuntime();
   const { config } = rt;
   const first = await bootstrap(rt.db);
+  const connectors = builtInConnectors();
+  const registry = defaultRegistry([...connectors.values()].map((c) => c.spec));
+  const integrations = new IntegrationStore(registry, rt.box);
+  const sync = new SyncService({ db: rt.db, connectors, integrations });
+  const worker = new SyncWorker({ db: rt.db, connectors, integrations, service: sync });
   const app = await buildApp({
     db: rt.db,
     config,
-    registry: defaultRegistry(),
+    registry,
+    connectors,
+    sync,
+    onSyncRequested: () => worker.wake(),
     box: rt.box,
     version: version(),
     logger: {
@@ -26,6 +39,9 @@ export async function serve(): Promise<void> {
     },
   });
   const address = await app.listen({ port: config.port, host: config.host });
+  // A job left running by a crash of this data folder's last process resumes from its cursors.
+  if (rt.db.kind === 'pglite') await requeueStale(rt.db, 0);
+  worker.start();
   const store = rt.db.kind === 'pglite' ? `PGlite in ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)';
   const local = address.replace('0.0.0.0', 'localhost');
   process.stdout.write(`\nOpenSEI is up on ${local}  (store: ${store})\nAPI docs: ${local}/docs\n`);
@@ -47,6 +63,7 @@ export async function serve(): Promise<void> {
     if (stopping) return;
     stopping = true;
     app.log.info({ signal }, 'shutting down');
+    await worker.stop();
     await app.close();
     await rt.close();
     process.exit(0);

@@ -11,6 +11,8 @@ import { CustomCicdIngest } from '../ingest/service.js';
 import type { IntegrationRegistry } from '../integrations/registry.js';
 import type { Db } from '../store/db.js';
 import { IntegrationStore } from '../store/integrations.js';
+import { SyncService } from '../sync/service.js';
+import type { ConnectorRegistry } from '../connectors/registry.js';
 import { authHook } from './auth.js';
 import type { AppContext } from './context.js';
 import { errorHandler } from './errors.js';
@@ -20,6 +22,7 @@ import { instanceRoutes } from './routes/instances.js';
 import { integrationRoutes } from './routes/integrations.js';
 import { keyRoutes } from './routes/keys.js';
 import { runRoutes } from './routes/runs.js';
+import { syncRoutes } from './routes/sync.js';
 import { ErrorSchema } from './schemas.js';
 
 /** Base paths the source documents give for their environments; a copied base URL works unchanged. */
@@ -27,6 +30,10 @@ export const API_PREFIXES = ['/v1', '/sei/api/v1', '/gratis/sei/api/v1', '/prod1
 
 export interface AppDeps {
   db: Db;
+  connectors?: ConnectorRegistry;
+  /** Shared with the sync worker; made here when not given. */
+  sync?: SyncService;
+  onSyncRequested?: () => void;
   config: Config;
   registry: IntegrationRegistry;
   box: SecretBox;
@@ -45,12 +52,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     schemaErrorFormatter: (errors, dataVar) =>
       validationError(detailsOf(errors as never, dataVar === 'body' ? '' : '')),
   });
+  const integrations = new IntegrationStore(deps.registry, deps.box);
   const ctx: AppContext = {
     db: deps.db,
     config: deps.config,
     registry: deps.registry,
-    integrations: new IntegrationStore(deps.registry, deps.box),
+    integrations,
     ingest: new CustomCicdIngest(deps.db),
+    sync: deps.sync ?? new SyncService({ db: deps.db, connectors: deps.connectors ?? new Map(), integrations }),
+    ...(deps.onSyncRequested === undefined ? {} : { onSyncRequested: deps.onSyncRequested }),
   };
 
   app.decorateRequest('principal', null);
@@ -129,6 +139,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         instanceRoutes(scope, ctx);
         customCicdRoutes(scope, ctx);
         runRoutes(scope, ctx);
+        syncRoutes(scope, ctx);
       },
       { prefix },
     );

@@ -3,6 +3,7 @@ import type { CustomCicdIngest } from '../ingest/service.js';
 import type { IntegrationRegistry } from '../integrations/registry.js';
 import type { Db } from '../store/db.js';
 import type { IntegrationStore } from '../store/integrations.js';
+import type { SyncService } from '../sync/service.js';
 
 /** What route modules need, passed in (no module-level state). */
 export interface AppContext {
@@ -11,4 +12,7 @@ export interface AppContext {
   readonly registry: IntegrationRegistry;
   readonly integrations: IntegrationStore;
   readonly ingest: CustomCicdIngest;
+  readonly sync: SyncService;
+  /** Wakes the sync worker when a sync is requested, so it starts at once. */
+  readonly onSyncRequested?: () => void;
 }

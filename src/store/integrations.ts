@@ -14,6 +14,8 @@ export interface Integration {
   tags: string[];
   /** Non-secret settings, and secret ones replaced by the mask. */
   settings: Record<string, unknown>;
+  sync_enabled: boolean;
+  sync_interval_minutes: number;
   created_at: Date;
   updated_at: Date;
 }
@@ -24,6 +26,8 @@ export interface IntegrationInput {
   description?: string;
   tags?: string[];
   settings?: Record<string, unknown>;
+  sync_enabled?: boolean;
+  sync_interval_minutes?: number;
 }
 
 interface IntegrationRow {
@@ -34,11 +38,14 @@ interface IntegrationRow {
   tags: string[];
   settings: Record<string, unknown>;
   secrets: string | null;
+  sync_enabled: boolean;
+  sync_interval_minutes: number;
   created_at: Date;
   updated_at: Date;
 }
 
-const COLUMNS = 'id, type, name, description, tags, settings, secrets, created_at, updated_at';
+const COLUMNS =
+  'id, type, name, description, tags, settings, secrets, sync_enabled, sync_interval_minutes, created_at, updated_at';
 const UNIQUE_VIOLATION = '23505';
 
 /** Reads and writes the integrations registry; secret settings are sealed before they reach the database. */
@@ -72,6 +79,8 @@ export class IntegrationStore {
       description: row.description,
       tags: row.tags,
       settings,
+      sync_enabled: row.sync_enabled,
+      sync_interval_minutes: row.sync_interval_minutes,
       created_at: row.created_at,
       updated_at: row.updated_at,
     };
@@ -100,15 +109,33 @@ export class IntegrationStore {
     return row.secrets === null ? {} : (JSON.parse(this.box.decrypt(row.secrets)) as Record<string, unknown>);
   }
 
+  /** All settings in clear (plain and secret), for connectors only; never for an API answer. */
+  async settingsOf(db: Queryable, tenantId: string, id: string): Promise<Record<string, unknown>> {
+    const row = await this.#row(db, tenantId, id);
+    const secret = row.secrets === null ? {} : (JSON.parse(this.box.decrypt(row.secrets)) as Record<string, unknown>);
+    return { ...row.settings, ...secret };
+  }
+
   async create(db: Queryable, tenantId: string, input: IntegrationInput): Promise<Integration> {
     const t = this.typeOf(input.type ?? '');
     const settings = check<Record<string, unknown>>(t.settings, input.settings ?? {}, 'settings');
     const { plain, sealed } = this.#split(t, settings, {});
     try {
       const rows = await db.query<IntegrationRow>(
-        `INSERT INTO integrations (tenant_id, type, name, description, tags, settings, secrets)
-         VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7) RETURNING ${COLUMNS}`,
-        [tenantId, t.type, input.name, input.description ?? '', input.tags ?? [], JSON.stringify(plain), sealed],
+        `INSERT INTO integrations (tenant_id, type, name, description, tags, settings, secrets, sync_enabled,
+           sync_interval_minutes)
+         VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9) RETURNING ${COLUMNS}`,
+        [
+          tenantId,
+          t.type,
+          input.name,
+          input.description ?? '',
+          input.tags ?? [],
+          JSON.stringify(plain),
+          sealed,
+          input.sync_enabled ?? true,
+          input.sync_interval_minutes ?? 60,
+        ],
       );
       return this.#present(rows[0]!);
     } catch (err) {
@@ -166,7 +193,8 @@ export class IntegrationStore {
     try {
       const rows = await db.query<IntegrationRow>(
         `UPDATE integrations SET name = $3, description = $4, tags = $5, settings = $6::jsonb, secrets = $7,
-           updated_at = now() WHERE tenant_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
+           sync_enabled = $8, sync_interval_minutes = $9, updated_at = now()
+         WHERE tenant_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
         [
           tenantId,
           row.id,
@@ -175,6 +203,8 @@ export class IntegrationStore {
           patch.tags ?? row.tags,
           JSON.stringify(plain),
           sealed,
+          patch.sync_enabled ?? row.sync_enabled,
+          patch.sync_interval_minutes ?? row.sync_interval_minutes,
         ],
       );
       return this.#present(rows[0]!);

@@ -17,6 +17,8 @@ const IntegrationSchema = Type.Object({
   description: Type.String(),
   tags: Type.Array(Type.String()),
   settings: Settings,
+  sync_enabled: Type.Boolean(),
+  sync_interval_minutes: Type.Integer(),
   created_at: Timestamp,
   updated_at: Timestamp,
 });
@@ -28,6 +30,10 @@ const CreateBody = Type.Object(
     description: Type.Optional(Type.String({ maxLength: 2000 })),
     tags: Type.Optional(Tags),
     settings: Type.Optional(Settings),
+    sync_enabled: Type.Optional(Type.Boolean({ description: 'Sync on a schedule (connector types).' })),
+    sync_interval_minutes: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 10080, description: 'Minutes between scheduled syncs (default 60).' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -39,6 +45,10 @@ const UpdateBody = Type.Object(
     description: Type.Optional(Type.String({ maxLength: 2000 })),
     tags: Type.Optional(Tags),
     settings: Type.Optional(Settings),
+    sync_enabled: Type.Optional(Type.Boolean({ description: 'Sync on a schedule (connector types).' })),
+    sync_interval_minutes: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 10080, description: 'Minutes between scheduled syncs (default 60).' }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -1,0 +1,104 @@
+import type { DomainRun } from '../domain/cicd-run.js';
+import type { IntegrationType } from '../integrations/registry.js';
+
+/** Time, passed in so tests and fakes can move it. */
+export interface Clock {
+  now(): number;
+}
+
+export type ValidationOutcome =
+  'ok' | 'invalid_credentials' | 'invalid_permissions' | 'no_resources' | 'unreachable' | 'invalid_settings';
+
+export interface ValidationCheck {
+  id: string;
+  label: string;
+  status: 'passed' | 'failed' | 'skipped';
+  /** A sentence a person can act on. */
+  message: string;
+}
+
+/** The answer of Validate Connection: an overall outcome and each pre-flight check. */
+export interface ValidationReport {
+  outcome: ValidationOutcome;
+  message: string;
+  checks: ValidationCheck[];
+}
+
+export interface StreamDef {
+  name: string;
+  description: string;
+}
+
+/** The upstream request behind a page, secrets removed: kept with the raw records. */
+export interface RecordedRequest {
+  method: string;
+  url: string;
+  body?: unknown;
+}
+
+export interface RawRecord {
+  /** Stable upstream identity within the stream (e.g. Harness planExecutionId). */
+  key: string;
+  data: unknown;
+  /** False while the upstream object can still change (a running execution): revisit it. */
+  final: boolean;
+}
+
+/** One upstream page as received; its cursor is saved in the same transaction as its records. */
+export interface RawPage {
+  stream: string;
+  /** What the cursor is kept per, e.g. "org/project". */
+  scope: string;
+  request: RecordedRequest;
+  records: RawRecord[];
+  /** The stream cursor for `scope` once this page is stored; absent to keep the current one. */
+  cursor?: unknown;
+  /** Progress hints for the status line: how many scopes or items are done out of how many. */
+  progress?: { label?: string; done?: number; total?: number };
+}
+
+/** Domain rows made from one raw record. Later connectors add repos, commits, merge requests... */
+export interface Normalized {
+  runs?: DomainRun[];
+}
+
+/** What normalize may know besides the record: its scope and the integration's non-secret settings. */
+export interface NormalizeMeta {
+  scope: string;
+  integration: { id: string; name: string; settings: Record<string, unknown> };
+}
+
+export interface ConnectorLogEvent {
+  level: 'debug' | 'info' | 'warn' | 'error';
+  msg: string;
+  [key: string]: unknown;
+}
+
+/** What a connector gets to do its work: never the store or the server. */
+export interface ConnectorContext<S> {
+  /** Settings with secrets in clear. */
+  settings: S;
+  clock: Clock;
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  signal: AbortSignal;
+  log: (event: ConnectorLogEvent) => void;
+}
+
+export interface CollectRequest {
+  stream: string;
+  /** Saved cursors of this stream by scope; empty on a full sync. */
+  cursors: ReadonlyMap<string, unknown>;
+  full: boolean;
+}
+
+/** The one interface every upstream connector implements. */
+export interface Connector<S = Record<string, unknown>> {
+  readonly spec: IntegrationType;
+  readonly streams: readonly StreamDef[];
+  /** Pre-flight checks with the given settings; never throws for upstream answers. */
+  validate(ctx: ConnectorContext<S>): Promise<ValidationReport>;
+  /** Pages of one stream, oldest change first, each with the cursor that covers it. */
+  collect(ctx: ConnectorContext<S>, req: CollectRequest): AsyncGenerator<RawPage>;
+  /** Pure: the same record always gives the same rows (replay rebuilds the domain layer with it). */
+  normalize(stream: string, record: RawRecord, meta: NormalizeMeta): Normalized;
+}

@@ -1,0 +1,93 @@
+import type { Clock, Connector, ConnectorLogEvent } from '../connectors/connector.js';
+import type { Db } from '../store/db.js';
+import { dbSink, loadCursors, type SinkTarget } from './db-sink.js';
+import { finishJob, type SyncJob } from './jobs.js';
+
+export interface JobDeps {
+  db: Db;
+  connector: Connector<never>;
+  /** Settings with secrets in clear. */
+  settings: Record<string, unknown>;
+  target: SinkTarget & { jobId: string };
+  clock: Clock;
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  signal: AbortSignal;
+  log: (event: ConnectorLogEvent) => void;
+}
+
+// Upstream answers that mean no stream can succeed: stop them all with a clear status.
+const FATAL_CODES = new Set(['upstream_unauthorized', 'upstream_forbidden']);
+
+function describe(err: unknown): { code: string; message: string } {
+  const e = err as { code?: unknown; message?: unknown };
+  return {
+    code: typeof e.code === 'string' && !/^\d/.test(e.code) ? e.code : 'sync_failed',
+    message: typeof e.message === 'string' ? e.message : String(err),
+  };
+}
+
+/**
+ * Runs every stream of a claimed job in order. A stream's failure is recorded and the next stream
+ * still runs, unless the upstream refused the credentials; nothing throws halfway.
+ */
+export async function runJob(job: SyncJob, deps: JobDeps): Promise<SyncJob['status']> {
+  const { db, connector, target } = deps;
+  const sink = dbSink(db, connector, target);
+  const ctx = {
+    settings: deps.settings as never,
+    clock: deps.clock,
+    sleep: deps.sleep,
+    signal: deps.signal,
+    log: deps.log,
+  };
+  let failed = 0;
+  let fatal: { code: string; message: string } | null = null;
+  for (const stream of connector.streams) {
+    await db.query(
+      `INSERT INTO sync_job_streams (tenant_id, job_id, stream, status) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (tenant_id, job_id, stream) DO UPDATE SET status = EXCLUDED.status, error = NULL, finished_at = NULL`,
+      [target.tenantId, job.id, stream.name, fatal === null ? 'running' : 'skipped'],
+    );
+    if (fatal !== null) continue;
+    let error: { code: string; message: string } | null = null;
+    try {
+      const cursors =
+        job.mode === 'full'
+          ? new Map<string, unknown>()
+          : await loadCursors(db, target.tenantId, target.integration.id, stream.name);
+      for await (const page of connector.collect(ctx, { stream: stream.name, cursors, full: job.mode === 'full' })) {
+        await sink.write(page);
+      }
+    } catch (err) {
+      error = describe(err);
+      failed++;
+      if (FATAL_CODES.has(error.code) || deps.signal.aborted) fatal = error;
+      deps.log({ level: 'warn', msg: 'stream failed', stream: stream.name, code: error.code });
+    }
+    await db.query(
+      `UPDATE sync_job_streams SET status = $4, error = $5::jsonb, finished_at = now()
+       WHERE tenant_id = $1 AND job_id = $2 AND stream = $3`,
+      [
+        target.tenantId,
+        job.id,
+        stream.name,
+        error === null ? 'succeeded' : 'failed',
+        error === null ? null : JSON.stringify(error),
+      ],
+    );
+  }
+  const status: SyncJob['status'] = deps.signal.aborted
+    ? 'canceled'
+    : failed === 0
+      ? 'succeeded'
+      : failed === connector.streams.length || fatal !== null
+        ? 'failed'
+        : 'partial';
+  await finishJob(
+    db,
+    job,
+    status,
+    fatal ?? (failed > 0 ? { code: 'streams_failed', message: `${failed} stream(s) failed.` } : null),
+  );
+  return status;
+}

@@ -1,0 +1,124 @@
+import { systemClock, systemSleep } from '../http/time.js';
+import type { Clock, ConnectorContext, ConnectorLogEvent, ValidationReport } from '../connectors/connector.js';
+import type { ConnectorRegistry } from '../connectors/registry.js';
+import { InputError } from '../core/errors.js';
+import { check } from '../core/validate.js';
+import type { Db } from '../store/db.js';
+import type { IntegrationStore } from '../store/integrations.js';
+import {
+  activeJob,
+  enqueueJob,
+  getJob,
+  jobHistory,
+  type JobMode,
+  type JobTrigger,
+  type SyncJob,
+  type StreamResult,
+} from './jobs.js';
+
+export interface SyncServiceDeps {
+  db: Db;
+  connectors: ConnectorRegistry;
+  integrations: IntegrationStore;
+  clock?: Clock;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  log?: (event: ConnectorLogEvent) => void;
+}
+
+export interface SyncStatus {
+  integration_id: string;
+  sync_enabled: boolean;
+  sync_interval_minutes: number;
+  next_sync_at: Date | null;
+  active: (SyncJob & { streams: StreamResult[] }) | null;
+  last_success: SyncJob | null;
+  history: (SyncJob & { streams: StreamResult[] })[];
+}
+
+const VALIDATE_TIMEOUT_MS = 60_000;
+
+/** Validate Connection, sync requests and sync status, over the connectors of this build. */
+export class SyncService {
+  readonly clock: Clock;
+  readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  readonly log: (event: ConnectorLogEvent) => void;
+
+  constructor(private readonly deps: SyncServiceDeps) {
+    this.clock = deps.clock ?? systemClock();
+    this.sleep = deps.sleep ?? systemSleep();
+    this.log = deps.log ?? (() => undefined);
+  }
+
+  connectorFor(type: string) {
+    const connector = this.deps.connectors.get(type);
+    if (connector === undefined) {
+      throw new InputError(
+        'not_syncable',
+        `Integrations of type "${type}" are not synced: they receive data by webhook.`,
+        {
+          field: 'type',
+        },
+      );
+    }
+    return connector;
+  }
+
+  context<S>(settings: S, signal: AbortSignal): ConnectorContext<S> {
+    return { settings, clock: this.clock, sleep: this.sleep, signal, log: this.log };
+  }
+
+  /** Validate Connection before saving: the settings are checked, never stored. */
+  async validateSettings(type: string, settings: Record<string, unknown>): Promise<ValidationReport> {
+    const connector = this.connectorFor(type);
+    const valid = check<Record<string, unknown>>(connector.spec.settings, settings, 'settings');
+    return connector.validate(this.context(valid as never, AbortSignal.timeout(VALIDATE_TIMEOUT_MS)));
+  }
+
+  /** Validate Connection of a saved integration, optionally with changed settings. */
+  async validateIntegration(
+    tenantId: string,
+    id: string,
+    overrides: Record<string, unknown> = {},
+  ): Promise<ValidationReport> {
+    const integration = await this.deps.integrations.get(this.deps.db, tenantId, id);
+    const settings = { ...(await this.deps.integrations.settingsOf(this.deps.db, tenantId, id)), ...overrides };
+    return this.validateSettings(integration.type, settings);
+  }
+
+  async requestSync(
+    tenantId: string,
+    id: string,
+    mode: JobMode,
+    trigger: JobTrigger,
+  ): Promise<{ job: SyncJob; created: boolean }> {
+    const integration = await this.deps.integrations.get(this.deps.db, tenantId, id);
+    this.connectorFor(integration.type);
+    return enqueueJob(this.deps.db, tenantId, integration.id, mode, trigger);
+  }
+
+  async status(tenantId: string, id: string, historyLimit = 10): Promise<SyncStatus> {
+    const integration = await this.deps.integrations.get(this.deps.db, tenantId, id);
+    const db = this.deps.db;
+    const [rows, active, history, success] = await Promise.all([
+      db.query<{ sync_enabled: boolean; sync_interval_minutes: number; next_sync_at: Date | null }>(
+        'SELECT sync_enabled, sync_interval_minutes, next_sync_at FROM integrations WHERE tenant_id = $1 AND id = $2',
+        [tenantId, integration.id],
+      ),
+      activeJob(db, tenantId, integration.id),
+      jobHistory(db, tenantId, integration.id, historyLimit),
+      db.query<{ id: string }>(
+        `SELECT id::text AS id FROM sync_jobs WHERE tenant_id = $1 AND integration_id = $2 AND status = 'succeeded'
+         ORDER BY id DESC LIMIT 1`,
+        [tenantId, integration.id],
+      ),
+    ]);
+    const row = rows[0]!;
+    return {
+      integration_id: integration.id,
+      ...row,
+      active: active === null ? null : await getJob(db, tenantId, active.id),
+      last_success: success[0] === undefined ? null : await getJob(db, tenantId, success[0].id),
+      history,
+    };
+  }
+}
