@@ -60,7 +60,7 @@ export function buildFailure(ctx: FailureContext): UpstreamError {
     Object.assign(info, describeBody(outcome.text, ctx.redactor));
   }
   if (outcome?.kind === 'network') info.cause = redactedCause(outcome.error, ctx.redactor);
-  return new CLASSES[ctx.kind](message(ctx, info), info);
+  return new CLASSES[ctx.kind](ctx.redactor.text(message(ctx, info)), info);
 }
 
 function message(ctx: FailureContext, info: UpstreamErrorInfo): string {
@@ -134,7 +134,7 @@ export function describeBody(
   redactor: Redactor,
 ): Pick<UpstreamErrorInfo, 'bodySnippet' | 'body' | 'upstreamMessage'> {
   if (text.trim() === '') return {};
-  const redacted = text;
+  const redacted = redactor.text(text.length > PARSE_LIMIT ? text.slice(0, PARSE_LIMIT) : text);
   const bodySnippet = redacted.length > SNIPPET_CHARS ? `${redacted.slice(0, SNIPPET_CHARS)}…` : redacted;
   const parsed = tryParse(redacted);
   const out: Pick<UpstreamErrorInfo, 'bodySnippet' | 'body' | 'upstreamMessage'> = { bodySnippet };
