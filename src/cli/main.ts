@@ -6,6 +6,7 @@ import { createApiKey, listApiKeys, parseRole, revokeApiKey } from '../store/api
 import { DataDirBusyError } from '../store/data-lock.js';
 import { createTenant, getTenant, listTenants } from '../store/tenants.js';
 import { DEFAULT_TENANT } from './bootstrap.js';
+import { CliUsageError, integrationsCommand } from './integrations.js';
 import { openRuntime, type Runtime } from './runtime.js';
 import { serve } from './serve.js';
 
@@ -20,6 +21,12 @@ Commands:
   keys revoke <key-id> [--tenant T]       revoke a key
   tenants create <tenant-id> [--name N]   make a tenant and its first admin key (printed on the last line)
   tenants list                            list tenants
+  integrations add <type> --name N [--<setting> V ...]
+                                          install an integration (e.g. harnessng --url --api-key - --account-id
+                                          --organizations --projects); "-" reads a value from stdin; validates it
+  integrations list [--tenant T]          list integrations
+  validate <integration-id>               run Validate Connection (exit 1 unless ok)
+  sync <integration-id> [--full]          sync now with a progress line (exit 1 unless it succeeded)
   help                                    this text
 `;
 
@@ -122,6 +129,10 @@ async function main(argv: string[]): Promise<void> {
       return keys(rest);
     case 'tenants':
       return tenants(rest);
+    case 'integrations':
+    case 'validate':
+    case 'sync':
+      return integrationsCommand(() => openRuntime(), command, rest);
     case undefined:
     case 'help':
     case '--help':
@@ -138,7 +149,11 @@ main(process.argv.slice(2)).catch((err: unknown) => {
     process.stderr.write(`sei: ${message}\n`);
     process.exitCode = code;
   };
-  if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true) {
+  if (
+    err instanceof UsageError ||
+    err instanceof CliUsageError ||
+    (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true
+  ) {
     fail((err as Error).message, 2);
   } else if (err instanceof ConfigError) fail(`configuration: ${err.message}`, 2);
   else if (err instanceof DataDirBusyError) {

@@ -3,7 +3,7 @@ import type { ConnectorLogEvent } from '../connectors/connector.js';
 import type { ConnectorRegistry } from '../connectors/registry.js';
 import type { Db } from '../store/db.js';
 import type { IntegrationStore } from '../store/integrations.js';
-import { claimJob, enqueueJob, requeueStale, type SyncJob } from './jobs.js';
+import { claimJob, claimJobById, enqueueJob, requeueStale, type SyncJob } from './jobs.js';
 import { runJob } from './run-job.js';
 import type { SyncService } from './service.js';
 
@@ -85,7 +85,16 @@ export class SyncWorker {
   /** Claims and runs one queued job; null when none was queued. */
   async runNext(): Promise<SyncJob['status'] | null> {
     const job = await claimJob(this.o.db, this.id);
-    if (job === null) return null;
+    return job === null ? null : this.run(job);
+  }
+
+  /** Runs one queued job now (`sei sync`); null when it is not queued any more. */
+  async runQueued(tenantId: string, jobId: string): Promise<SyncJob['status'] | null> {
+    const job = await claimJobById(this.o.db, tenantId, jobId, this.id);
+    return job === null ? null : this.run(job);
+  }
+
+  async run(job: SyncJob): Promise<SyncJob['status']> {
     const { db, integrations, service } = this.o;
     let status: SyncJob['status'];
     try {
