@@ -3,7 +3,12 @@ import { loadConfig, type Config } from '../../src/core/config.js';
 import { SecretBox } from '../../src/core/crypto.js';
 import { defaultRegistry, type IntegrationType } from '../../src/integrations/registry.js';
 import { buildApp } from '../../src/server/app.js';
+import type { Clock, Connector } from '../../src/connectors/connector.js';
+import { connectorRegistry } from '../../src/connectors/registry.js';
 import { createApiKey, type Role } from '../../src/store/api-keys.js';
+import { IntegrationStore } from '../../src/store/integrations.js';
+import { SyncService } from '../../src/sync/service.js';
+import { SyncWorker } from '../../src/sync/worker.js';
 import type { Db } from '../../src/store/db.js';
 import { createTenant } from '../../src/store/tenants.js';
 import { freshDb, type StoreKind } from './db.js';
@@ -16,6 +21,9 @@ export interface TestServer {
   /** Calls the API with a key (default: the first tenant's admin key). */
   api(method: string, path: string, body?: unknown, options?: RequestOptions): Promise<ApiResponse>;
   adminKey: string;
+  /** The sync worker, not started: tests run jobs with `worker.runNext()`. */
+  worker: SyncWorker;
+  sync: SyncService;
   close(): Promise<void>;
 }
 
@@ -46,16 +54,30 @@ export async function addKey(db: Db, tenantId: string, role: Role): Promise<stri
 /** A real HTTP server on a loopback port over a fresh database of the given kind. */
 export async function startServer(
   kind: StoreKind,
-  options: { env?: Record<string, string>; extraTypes?: IntegrationType[] } = {},
+  options: {
+    env?: Record<string, string>;
+    extraTypes?: IntegrationType[];
+    /** Connectors to install; their upstream clock and sleep come from `clock`/`sleep`. */
+    connectors?: Connector<never>[];
+    clock?: Clock;
+    sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  } = {},
 ): Promise<TestServer> {
   const db = await freshDb(kind);
   const config = loadConfig({ SEI_DATA_DIR: '/nonexistent', ...options.env });
-  const app = await buildApp({
+  const connectors = connectorRegistry(options.connectors ?? []);
+  const registry = defaultRegistry([...(options.extraTypes ?? []), ...[...connectors.values()].map((c) => c.spec)]);
+  const box = new SecretBox(Buffer.alloc(32, 7));
+  const integrations = new IntegrationStore(registry, box);
+  const sync = new SyncService({
     db,
-    config,
-    registry: defaultRegistry(options.extraTypes),
-    box: new SecretBox(Buffer.alloc(32, 7)),
+    connectors,
+    integrations,
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+    ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
   });
+  const worker = new SyncWorker({ db, connectors, integrations, service: sync });
+  const app = await buildApp({ db, config, registry, box, connectors, sync });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const addr = app.server.address();
   const url = `http://127.0.0.1:${typeof addr === 'object' && addr !== null ? addr.port : 0}`;
@@ -86,6 +108,8 @@ export async function startServer(
     config,
     api,
     adminKey,
+    worker,
+    sync,
     close: async () => {
       await app.close();
       await db.close();
