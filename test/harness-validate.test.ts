@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { harnessConnector } from '../src/connectors/harness/connector.js';
 import type { Connector } from '../src/connectors/connector.js';
 import { startFakeHarness, type FakeHarness } from './fakes/harness/server.js';
-import { startServer, type TestServer } from './helpers/server.js';
+import { startServer, type TestServer, virtualTime } from './helpers/server.js';
 
 // Validate Connection touches the database only to read saved settings: one store is enough here;
 // the sync tests run on both.
@@ -20,8 +20,8 @@ describe('Harness NG: Validate Connection', () => {
     onlyMobile = fake.addKey({ orgs: ['mobile'] });
     s = await startServer('pglite', {
       connectors: [harnessConnector as Connector<never>],
-      clock: { now: () => fake.now() },
-      sleep: async () => undefined,
+      // Our side's time: the fake's clock plus whatever we slept (sleeping costs no real time).
+      ...virtualTime(() => fake.now()),
     });
   });
   afterAll(async () => {

@@ -80,7 +80,12 @@ export async function claimJob(db: Queryable, worker: string): Promise<SyncJob |
 }
 
 /** Claims one particular queued job (the CLI runs the job it just queued). */
-export async function claimJobById(db: Queryable, tenantId: string, id: string, worker: string): Promise<SyncJob | null> {
+export async function claimJobById(
+  db: Queryable,
+  tenantId: string,
+  id: string,
+  worker: string,
+): Promise<SyncJob | null> {
   const rows = await db.query<SyncJob>(
     `UPDATE sync_jobs SET status = 'running', started_at = now(), heartbeat_at = now(), worker = $3
      WHERE tenant_id = $1 AND id = $2 AND status = 'queued' RETURNING ${JOB}`,

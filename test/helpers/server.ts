@@ -130,3 +130,18 @@ export async function makeInstance(s: TestServer, key?: string): Promise<{ integ
   if (inst.status !== 201) throw new Error(`instance: ${inst.text}`);
   return { integrationId: integ.body.id, guid: inst.body.id };
 }
+
+/** A clock that follows `base` plus the time slept; sleeping returns at once. Backoff costs no real time. */
+export function virtualTime(base: () => number): {
+  clock: Clock;
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+} {
+  let slept = 0;
+  return {
+    clock: { now: () => base() + slept },
+    sleep: async (ms, signal) => {
+      signal?.throwIfAborted();
+      slept += Math.max(0, ms);
+    },
+  };
+}

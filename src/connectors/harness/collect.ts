@@ -66,6 +66,8 @@ async function* projectExecutions(
       if (isFinalStatus(e.status)) pending.delete(e.planExecutionId);
       else pending.add(e.planExecutionId);
     }
+    // A complete scan covers everything up to `now`: the next one starts there (less the overlap).
+    if (last) since = Math.max(since, now);
     yield {
       stream: 'executions',
       scope,

@@ -13,7 +13,7 @@ const N = <T extends TSchema>(s: T) => Type.Union([s, Type.Null()]);
 const RunSchema = Type.Object({
   id: Type.String(),
   integration_id: Type.String(),
-  instance_guid: Type.String(),
+  instance_guid: N(Type.String({ description: 'The webhook instance; null for runs pulled by a connector.' })),
   source: Type.String(),
   run_key: Type.String(),
   execution_id: N(Type.String()),
