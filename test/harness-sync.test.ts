@@ -189,4 +189,40 @@ describe.each(STORES)('Harness NG sync on %s', (kind) => {
     expect(job.status).toBe('succeeded');
     expect(await stored()).toEqual(before);
   });
+
+  it('replay rebuilds exactly the same domain rows from the raw records', async () => {
+    const snapshot = async () => {
+      const runs = await s.db.query(
+        `SELECT run_key, pipeline, job_full_name, qualified_name, project_name, user_id, repo_url, build_number,
+           branch_name, module_name, result, result_raw, start_time, end_time, duration_ms, ci, cd, web_url,
+           trigger_type, trigger_chain
+         FROM cicd_runs WHERE tenant_id = 'acme' AND integration_id = $1 ORDER BY run_key`,
+        [id],
+      );
+      const children = await s.db.query(
+        `SELECT r.run_key, 's' AS kind, st.ordinal, st.name, st.result, st.stage_type, st.start_time::text AS t
+           FROM cicd_runs r JOIN cicd_run_stages st ON st.tenant_id = r.tenant_id AND st.run_id = r.id
+           WHERE r.integration_id = $1
+         UNION ALL
+         SELECT r.run_key, 'c', c.ordinal, c.commit_sha, c.author, c.message, c.committed_at::text
+           FROM cicd_runs r JOIN cicd_run_commits c ON c.tenant_id = r.tenant_id AND c.run_id = r.id
+           WHERE r.integration_id = $1
+         UNION ALL
+         SELECT r.run_key, 'd', d.ordinal, d.service, d.environment, d.environment_type, d.infrastructure
+           FROM cicd_runs r JOIN cicd_run_deploy_targets d ON d.tenant_id = r.tenant_id AND d.run_id = r.id
+           WHERE r.integration_id = $1
+         ORDER BY 1, 2, 3`,
+        [id],
+      );
+      return { runs, children };
+    };
+    const before = await snapshot();
+    expect(before.runs.length).toBe(fake.executions().length);
+    expect(before.children.length).toBeGreaterThan(before.runs.length);
+    await s.db.query(`UPDATE cicd_runs SET result = 'skipped' WHERE integration_id = $1`, [id]); // damage
+    const res = await s.api('POST', `/v1/integrations/${id}/replay`, {});
+    expect(res.status).toBe(200);
+    expect(res.body.runs).toBe(before.runs.length);
+    expect(await snapshot()).toEqual(before);
+  });
 });

@@ -115,7 +115,7 @@ export async function integrationsCommand(rt: () => Promise<Runtime>, command: s
       await r.close();
     }
   };
-  if (command === 'validate' || command === 'sync') {
+  if (command === 'validate' || command === 'sync' || command === 'replay') {
     const { values, positionals } = parseArgs({
       args,
       allowPositionals: true,
@@ -125,7 +125,10 @@ export async function integrationsCommand(rt: () => Promise<Runtime>, command: s
     if (id === undefined)
       throw new CliUsageError(`${command} needs an integration id (see \`sei integrations list\`).`);
     await withRt(async (r) => {
-      if (command === 'validate') {
+      if (command === 'replay') {
+        const res = await services(r).sync.replay(values.tenant, id);
+        out(`Replayed ${res.records} raw records into ${res.runs} runs.`);
+      } else if (command === 'validate') {
         const report = await services(r).sync.validateIntegration(values.tenant, id);
         printReport(report);
         if (report.outcome !== 'ok') process.exitCode = 1;

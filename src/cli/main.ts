@@ -27,6 +27,7 @@ Commands:
   integrations list [--tenant T]          list integrations
   validate <integration-id>               run Validate Connection (exit 1 unless ok)
   sync <integration-id> [--full]          sync now with a progress line (exit 1 unless it succeeded)
+  replay <integration-id>                 rebuild the integration's runs from its stored raw records
   help                                    this text
 `;
 
@@ -132,6 +133,7 @@ async function main(argv: string[]): Promise<void> {
     case 'integrations':
     case 'validate':
     case 'sync':
+    case 'replay':
       return integrationsCommand(() => openRuntime(), command, rest);
     case undefined:
     case 'help':

@@ -1,3 +1,4 @@
+import { replayIntegration, type ReplayResult } from './replay.js';
 import { systemClock, systemSleep } from '../http/time.js';
 import type { Clock, ConnectorContext, ConnectorLogEvent, ValidationReport } from '../connectors/connector.js';
 import type { ConnectorRegistry } from '../connectors/registry.js';
@@ -94,6 +95,16 @@ export class SyncService {
     const integration = await this.deps.integrations.get(this.deps.db, tenantId, id);
     this.connectorFor(integration.type);
     return enqueueJob(this.deps.db, tenantId, integration.id, mode, trigger);
+  }
+
+  /** Rebuilds the integration's domain rows from its raw records (`sei replay`). */
+  async replay(tenantId: string, id: string): Promise<ReplayResult> {
+    const integration = await this.deps.integrations.get(this.deps.db, tenantId, id);
+    return replayIntegration(this.deps.db, this.connectorFor(integration.type), {
+      tenantId,
+      integration: { id: integration.id, name: integration.name, settings: integration.settings },
+      jobId: null,
+    });
   }
 
   async status(tenantId: string, id: string, historyLimit = 10): Promise<SyncStatus> {

@@ -145,6 +145,22 @@ export function syncRoutes(app: FastifyInstance, ctx: AppContext): void {
     async (req) => ctx.sync.status(tenantOf(req), (req.params as { id: string }).id),
   );
 
+  app.post(
+    '/integrations/:id/replay',
+    {
+      schema: {
+        tags: ['sync'],
+        summary: "Rebuild the integration's runs from its stored raw records with the current mapping",
+        params: IdParam,
+        response: {
+          200: Type.Object({ records: Type.Integer(), runs: Type.Integer() }),
+          ...errors(400, 401, 403, 404),
+        },
+      },
+    },
+    async (req) => ctx.sync.replay(tenantOf(req), (req.params as { id: string }).id),
+  );
+
   app.get(
     '/sync/jobs/:id',
     {
