@@ -122,6 +122,11 @@ describe('Harness NG: Validate Connection', () => {
     expect(bad.status).toBe(400);
     const fields = (bad.body.error.details as { field: string }[]).map((d) => d.field).sort();
     expect(fields).toEqual(['settings.account_id', 'settings.api_key', 'settings.url']);
+    const yml = await s.api('GET', `/v1/integrations/${created.body.id}/satellite.yml`);
+    expect(yml.text).toContain('application: harnessng');
+    expect(yml.text).toContain(`accountId: "${fake.accountId}"`);
+    expect(yml.text).toContain('api_key: <HARNESS_API_KEY>');
+    expect(yml.text).not.toContain(fake.token);
     const custom = await s.api('POST', '/v1/integrations/validate', { type: 'custom', settings: {} });
     expect(custom.body.error.code).toBe('not_syncable');
   });

@@ -53,10 +53,16 @@ const UpdateBody = Type.Object(
   { additionalProperties: false },
 );
 
-/** The satellite.yml the documents say is downloaded after saving an integration. */
-function satelliteYaml(req: FastifyRequest, tenantId: string, integration: { id: string; type: string }): string {
+const yamlText = (v: unknown): string => JSON.stringify(Array.isArray(v) ? v.join(',') : String(v ?? ''));
+
+/** The satellite.yml the documents say is downloaded after saving an integration; secrets stay placeholders. */
+function satelliteYaml(
+  req: FastifyRequest,
+  tenantId: string,
+  integration: { id: string; type: string; settings: Record<string, unknown> },
+): string {
   const host = req.headers.host ?? 'localhost';
-  return [
+  const lines = [
     'satellite:',
     `  tenant: ${tenantId}`,
     '  api_key: <SEI_API_KEY>',
@@ -64,8 +70,19 @@ function satelliteYaml(req: FastifyRequest, tenantId: string, integration: { id:
     'integrations:',
     `  - id: '${integration.id}'`,
     `    application: ${integration.type}`,
-    '',
-  ].join('\n');
+  ];
+  const st = integration.settings;
+  if (integration.type === 'harnessng') {
+    lines.push(
+      `    url: ${yamlText(st['url'] ?? 'https://app.harness.io')}`,
+      '    api_key: <HARNESS_API_KEY>',
+      '    metadata:',
+      `      accountId: ${yamlText(st['account_id'])}`,
+      `      organization: ${yamlText(st['organizations'])}`,
+      `      project: ${yamlText(st['projects'])}`,
+    );
+  }
+  return lines.join('\n') + '\n';
 }
 
 export function integrationRoutes(app: FastifyInstance, ctx: AppContext): void {
