@@ -170,6 +170,38 @@ describe.each(STORES)('Harness NG sync on %s', (kind) => {
     expect(status.text).not.toContain(token);
   });
 
+  it('stops with a clear status when the token is revoked in the middle of a sync', async () => {
+    const token = fake.addKey();
+    const other = await s.api('POST', '/v1/integrations', {
+      type: 'harnessng',
+      name: 'Harness revoked mid-sync',
+      settings: { url: fake.url, api_key: token, account_id: fake.accountId, history_days: 30 },
+    });
+    await s.api('POST', `/v1/integrations/${other.body.id}/sync`, {});
+    fake.clearRequests();
+    fake.setLatency(15);
+    const running = s.worker.runNext();
+    // Revoke once the executions stream has fetched a page: ordering, not timing.
+    while (!fake.requests().some((r) => r.path.endsWith('/execution/summary') && r.status === 200)) {
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    fake.revokeToken(token);
+    await running;
+    const status = (await s.api('GET', `/v1/integrations/${other.body.id}/sync`)).body;
+    const job = status.history[0];
+    expect(job.status).toBe('failed');
+    expect(job.error.code).toBe('upstream_unauthorized');
+    const executions = job.streams.find((x: { stream: string }) => x.stream === 'executions');
+    expect(executions.status).toBe('failed');
+    expect(executions.pages).toBeGreaterThan(0);
+    // What was stored before the revocation stays, consistent with its cursor.
+    const stored = await s.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM cicd_runs WHERE integration_id = $1`,
+      [other.body.id],
+    );
+    expect(stored[0]!.n).toBe(executions.records);
+  });
+
   it('answers the running or queued job instead of queueing a second one', async () => {
     const a = await s.api('POST', `/v1/integrations/${id}/sync`, {});
     const b = await s.api('POST', `/v1/integrations/${id}/sync`, { mode: 'full' });
