@@ -1,12 +1,9 @@
 import { parseArgs } from 'node:util';
-import { builtInConnectors } from '../connectors/all.js';
 import type { ValidationReport } from '../connectors/connector.js';
-import { defaultRegistry, type IntegrationRegistry } from '../integrations/registry.js';
-import { IntegrationStore } from '../store/integrations.js';
+import type { IntegrationRegistry } from '../integrations/registry.js';
 import { getJob } from '../sync/jobs.js';
-import { SyncService } from '../sync/service.js';
-import { SyncWorker } from '../sync/worker.js';
 import { DEFAULT_TENANT } from './bootstrap.js';
+import { composeServices } from './compose.js';
 import { ProgressLine } from './progress.js';
 import type { Runtime } from './runtime.js';
 
@@ -14,14 +11,7 @@ export class CliUsageError extends Error {}
 
 const out = (line: string): void => void process.stdout.write(line + '\n');
 
-/** Everything the integration commands need, over one opened store. */
-function services(rt: Runtime) {
-  const connectors = builtInConnectors();
-  const registry = defaultRegistry([...connectors.values()].map((c) => c.spec));
-  const integrations = new IntegrationStore(registry, rt.box);
-  const sync = new SyncService({ db: rt.db, connectors, integrations });
-  return { connectors, registry, integrations, sync };
-}
+const services = composeServices;
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -74,8 +64,7 @@ export function printReport(report: ValidationReport): void {
 }
 
 async function runSync(rt: Runtime, tenant: string, id: string, full: boolean): Promise<string> {
-  const { connectors, integrations, sync } = services(rt);
-  const worker = new SyncWorker({ db: rt.db, connectors, integrations, service: sync });
+  const { sync, worker } = services(rt);
   const { job } = await sync.requestSync(tenant, id, full ? 'full' : 'incremental', 'cli');
   const line = new ProgressLine();
   let finished = false;

@@ -1,10 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { builtInConnectors } from '../connectors/all.js';
-import { defaultRegistry } from '../integrations/registry.js';
-import { IntegrationStore } from '../store/integrations.js';
 import { requeueStale } from '../sync/jobs.js';
-import { SyncService } from '../sync/service.js';
-import { SyncWorker } from '../sync/worker.js';
+import { composeServices } from './compose.js';
 import { buildApp } from '../server/app.js';
 import { bootstrap } from './bootstrap.js';
 import { openRuntime } from './runtime.js';
@@ -19,11 +15,7 @@ export async function serve(): Promise<void> {
   const rt = await openRuntime();
   const { config } = rt;
   const first = await bootstrap(rt.db);
-  const connectors = builtInConnectors();
-  const registry = defaultRegistry([...connectors.values()].map((c) => c.spec));
-  const integrations = new IntegrationStore(registry, rt.box);
-  const sync = new SyncService({ db: rt.db, connectors, integrations });
-  const worker = new SyncWorker({ db: rt.db, connectors, integrations, service: sync });
+  const { connectors, registry, sync, worker } = composeServices(rt);
   const app = await buildApp({
     db: rt.db,
     config,

@@ -35,32 +35,27 @@ async function* projectExecutions(
   const scope = `${ref.org}/${ref.project}`;
   const pending = new Set(cursor.pending);
   let since = cursor.since;
+  // Every page carries the cursor as it stands once the page is stored.
+  async function* scan(filter: Record<string, unknown>, seen: (items: ExecutionSummary[], last: boolean) => void) {
+    for (let page = 0; ; page++) {
+      const request = api.summaryRequest(ref.org, ref.project, page, EXECUTION_PAGE, filter);
+      const { items, last } = await api.executionPage(request);
+      seen(items, last);
+      const records = items.map(toRecord);
+      yield { stream: 'executions', scope, request, records, cursor: { since, pending: [...pending] }, progress };
+      if (last) return;
+    }
+  }
   // First revisit the executions that were still running, until they are final.
   const revisit = [...pending];
   for (let i = 0; i < revisit.length; i += PENDING_CHUNK) {
-    const ids = revisit.slice(i, i + PENDING_CHUNK);
-    for (let page = 0; ; page++) {
-      const req = api.summaryRequest(ref.org, ref.project, page, EXECUTION_PAGE, { planExecutionIds: ids });
-      const { items, last } = await api.executionPage(req);
+    yield* scan({ planExecutionIds: revisit.slice(i, i + PENDING_CHUNK) }, (items) => {
       for (const e of items) if (isFinalStatus(e.status)) pending.delete(e.planExecutionId);
-      yield {
-        stream: 'executions',
-        scope,
-        request: req,
-        records: items.map(toRecord),
-        cursor: { since, pending: [...pending] },
-        progress,
-      };
-      if (last) break;
-    }
+    });
   }
   // Then everything that started since the cursor, oldest first.
   const from = Math.max(0, since - OVERLAP_MS);
-  for (let page = 0; ; page++) {
-    const req = api.summaryRequest(ref.org, ref.project, page, EXECUTION_PAGE, {
-      timeRange: { startTime: from, endTime: now },
-    });
-    const { items, last } = await api.executionPage(req);
+  yield* scan({ timeRange: { startTime: from, endTime: now } }, (items, last) => {
     for (const e of items) {
       if (typeof e.startTs === 'number') since = Math.max(since, e.startTs);
       if (isFinalStatus(e.status)) pending.delete(e.planExecutionId);
@@ -68,16 +63,7 @@ async function* projectExecutions(
     }
     // A complete scan covers everything up to `now`: the next one starts there (less the overlap).
     if (last) since = Math.max(since, now);
-    yield {
-      stream: 'executions',
-      scope,
-      request: req,
-      records: items.map(toRecord),
-      cursor: { since, pending: [...pending] },
-      progress,
-    };
-    if (last) break;
-  }
+  });
 }
 
 /** The pages of one Harness stream. */

@@ -1,0 +1,16 @@
+import { builtInConnectors } from '../connectors/all.js';
+import { defaultRegistry } from '../integrations/registry.js';
+import { IntegrationStore } from '../store/integrations.js';
+import { SyncService } from '../sync/service.js';
+import { SyncWorker } from '../sync/worker.js';
+import type { Runtime } from './runtime.js';
+
+/** The integration and sync services of this build over one opened store: what serve, the CLI and the demo share. */
+export function composeServices(rt: Pick<Runtime, 'db' | 'box'>) {
+  const connectors = builtInConnectors();
+  const registry = defaultRegistry([...connectors.values()].map((c) => c.spec));
+  const integrations = new IntegrationStore(registry, rt.box);
+  const sync = new SyncService({ db: rt.db, connectors, integrations });
+  const worker = new SyncWorker({ db: rt.db, connectors, integrations, service: sync });
+  return { connectors, registry, integrations, sync, worker };
+}
