@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { type AddressInfo, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { authenticate } from '../src/store/api-keys.js';
+import { listMigrations } from '../src/store/migrate.js';
 import { PgDb } from '../src/store/pg-db.js';
 import { type CliProcess, killAllCli, lastLine, runCli, spawnCli } from './helpers/cli.js';
 
@@ -12,7 +14,7 @@ import { type CliProcess, killAllCli, lastLine, runCli, spawnCli } from './helpe
 const CLI_TIMEOUT = 120_000;
 const KEY = /sei_[A-Za-z0-9_-]{20,}/;
 const KEY_LINE = /^sei_[A-Za-z0-9_-]{20,}$/;
-const UP = /OpenSEI is up on (http:\/\/\S+)/;
+const UP = /OpenSEI is up on (http:\/\/\S+)\s/;
 
 async function get(url: string, key?: string): Promise<{ status: number; body: unknown }> {
   const res = await fetch(url, key === undefined ? {} : { headers: { authorization: `ApiKey ${key}` } });
@@ -30,6 +32,13 @@ function parseTable(stdout: string): Record<string, string>[] {
   });
 }
 
+/** Starts `sei serve` and waits until it says where it listens. */
+async function startServe(env: Record<string, string>): Promise<{ proc: CliProcess; url: string }> {
+  const proc = spawnCli(['serve'], env);
+  const [, url] = await proc.waitFor(UP);
+  return { proc, url: url! };
+}
+
 afterEach(killAllCli);
 afterAll(killAllCli);
 
@@ -39,7 +48,7 @@ describe('sei CLI on a PGlite data folder (steps share one folder, in order)', (
   let env: Record<string, string>;
   let firstKey: string | undefined;
   let acmeKey: string | undefined;
-  let ciKeyId: string | undefined;
+  let ciKey: string | undefined;
 
   beforeAll(() => {
     root = mkdtempSync(join(tmpdir(), 'sei-cli-'));
@@ -51,17 +60,11 @@ describe('sei CLI on a PGlite data folder (steps share one folder, in order)', (
     rmSync(root, { recursive: true, force: true });
   });
 
-  async function startServe(): Promise<{ proc: CliProcess; url: string }> {
-    const proc = spawnCli(['serve'], env);
-    const [, url] = await proc.waitFor(UP);
-    return { proc, url: url! };
-  }
-
   it(
     'serve: the first start prints an admin key that works; another sei on the folder is refused; SIGTERM exits 0',
     async () => {
-      const { proc, url } = await startServe();
-      const [, key] = await proc.waitFor(new RegExp(`^ +(${KEY.source})$`, 'm'));
+      const { proc, url } = await startServe(env);
+      const [, key] = await proc.waitFor(new RegExp(`^ +(${KEY.source})\n`, 'm'));
       firstKey = key;
       expect(proc.stdout.match(new RegExp(KEY.source, 'g'))).toHaveLength(1);
 
@@ -92,7 +95,7 @@ describe('sei CLI on a PGlite data folder (steps share one folder, in order)', (
     'serve: a second start on the same folder prints no key, and the first key still works',
     async () => {
       expect(firstKey).toBeDefined();
-      const { proc, url } = await startServe();
+      const { proc, url } = await startServe(env);
       expect((await get(`${url}/v1/integrations`, firstKey)).status).toBe(200);
       const end = await proc.stop('SIGTERM');
       expect(end.code).toBe(0);
@@ -112,6 +115,7 @@ describe('sei CLI on a PGlite data folder (steps share one folder, in order)', (
       const key = lastLine(created.stdout);
       expect(key).toMatch(KEY_LINE);
       expect(created.stdout.match(new RegExp(KEY.source, 'g'))).toHaveLength(1);
+      ciKey = key;
 
       const listed = await runCli(['keys', 'list'], env);
       expect(listed.code, listed.stderr).toBe(0);
@@ -124,19 +128,13 @@ describe('sei CLI on a PGlite data folder (steps share one folder, in order)', (
       const ci = rows.find((r) => r['name'] === 'ci')!;
       expect(ci['revoked_at']).toBe('-');
       expect(key.startsWith(ci['prefix']!)).toBe(true);
-      ciKeyId = ci['id'];
-      expect(created.stdout).toContain(`(id ${ciKeyId})`);
+      const id = ci['id']!;
+      expect(created.stdout).toContain(`(id ${id})`);
 
-      const revoked = await runCli(['keys', 'revoke', ciKeyId!], env);
+      // That the key no longer opens the API is checked on a running server in the last step.
+      const revoked = await runCli(['keys', 'revoke', id], env);
       expect(revoked.code, revoked.stderr).toBe(0);
-      expect(revoked.stdout).toContain(`Revoked key ${ciKeyId}`);
-      const after = parseTable((await runCli(['keys', 'list'], env)).stdout);
-      expect(after.find((r) => r['id'] === ciKeyId)?.['revoked_at']).toMatch(/^\d{4}-\d{2}-\d{2}T/);
-      expect(after.find((r) => r['name'] === 'first admin key')?.['revoked_at']).toBe('-');
-
-      const unknown = await runCli(['keys', 'revoke', '00000000-0000-4000-8000-000000000000'], env);
-      expect(unknown.code).toBe(2);
-      expect(unknown.stderr).toMatch(/No API key/);
+      expect(revoked.stdout).toContain(`Revoked key ${id}`);
     },
     CLI_TIMEOUT,
   );
@@ -157,32 +155,20 @@ describe('sei CLI on a PGlite data folder (steps share one folder, in order)', (
       expect(again.code).toBe(2);
       expect(again.stderr).toMatch(/already exists/);
       expect(again.stdout).not.toMatch(KEY);
-
-      const acmeKeys = await runCli(['keys', 'list', '--tenant', 'acme'], env);
-      expect(acmeKeys.code, acmeKeys.stderr).toBe(0);
-      expect(parseTable(acmeKeys.stdout).map((r) => r['name'])).toEqual(['first admin key']);
     },
     CLI_TIMEOUT,
   );
 
   it(
-    'migrate exits 0 on an up-to-date folder',
-    async () => {
-      const res = await runCli(['migrate'], env);
-      expect(res.code, res.stderr).toBe(0);
-      expect(res.stdout).toMatch(/up to date/);
-    },
-    CLI_TIMEOUT,
-  );
-
-  it(
-    'keys made by the CLI work on the server; a killed server leaves a stale lock the next command takes over',
+    'keys made by the CLI work on the server, a revoked one does not; a killed server leaves a stale lock',
     async () => {
       expect(acmeKey).toBeDefined();
-      const { proc, url } = await startServe();
-      const acme = await get(`${url}/v1/integrations`, acmeKey);
-      expect(acme.status).toBe(200);
+      expect(ciKey).toBeDefined();
+      const { proc, url } = await startServe(env);
+      expect((await get(`${url}/v1/integrations`, acmeKey)).status).toBe(200);
       expect((await get(`${url}/v1/integrations`, firstKey)).status).toBe(200);
+      const revoked = await get(`${url}/v1/integrations`, ciKey);
+      expect(revoked).toMatchObject({ status: 401, body: { error: { code: 'invalid_api_key' } } });
 
       const end = await proc.stop('SIGKILL');
       expect(end.signal).toBe('SIGKILL');
@@ -192,6 +178,63 @@ describe('sei CLI on a PGlite data folder (steps share one folder, in order)', (
       expect(listed.code, listed.stderr).toBe(0);
       expect(parseTable(listed.stdout).map((r) => r['tenant_id'])).toEqual(['acme', 'default']);
       expect(existsSync(join(dataDir, 'sei.pid'))).toBe(false);
+    },
+    CLI_TIMEOUT,
+  );
+});
+
+// `sei serve` on a port another program holds. Both tests fail against src/cli/serve.ts as of this writing:
+// the first admin key is made before listening (so a failed first start loses it), and a failed listen leaves
+// the runtime open (the process hangs, holding the data folder).
+describe('sei serve when its port is taken', () => {
+  let root: string;
+  let dataDir: string;
+  let env: Record<string, string>;
+  let blocker: Server;
+  let busyPort: number;
+
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'sei-cli-port-'));
+    dataDir = join(root, 'data');
+    env = { SEI_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', SEI_LOG_LEVEL: 'warn' };
+    blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    busyPort = (blocker.address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    await killAllCli();
+    await new Promise((resolve) => blocker.close(resolve));
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it(
+    'a first start that cannot listen does not lose the first admin key: the next start shows one',
+    async () => {
+      const failed = spawnCli(['serve'], { ...env, PORT: String(busyPort) });
+      await failed.waitFor(new RegExp(String(busyPort)), 'stderr');
+      await failed.stop('SIGKILL'); // whether or not it ended by itself (the next test checks that)
+
+      const { proc, url } = await startServe(env);
+      expect((await get(`${url}/healthz`)).status).toBe(200);
+      const end = await proc.stop('SIGTERM');
+      expect(end.code).toBe(0);
+      const key = KEY.exec(end.stdout)?.[0];
+      expect(key, `no admin key was ever shown for this data folder:\n${end.stdout}`).toBeDefined();
+    },
+    CLI_TIMEOUT,
+  );
+
+  it(
+    'exits non-zero with a message naming the port, having released the data folder',
+    async () => {
+      const failed = spawnCli(['serve'], { ...env, PORT: String(busyPort) });
+      await failed.waitFor(new RegExp(String(busyPort)), 'stderr');
+      // The error is the last thing sei prints: by then it must have let go of the data folder.
+      expect(existsSync(join(dataDir, 'sei.pid')), 'the data folder is still locked').toBe(false);
+      const end = await failed.ended;
+      expect(end.code).not.toBe(0);
+      expect(end.code).not.toBeNull();
+      expect(end.stderr).not.toMatch(/\n\s+at /); // a message, not a stack trace
     },
     CLI_TIMEOUT,
   );
@@ -210,7 +253,6 @@ describe('sei CLI rejects bad input with exit code 2 and a clear message', () =>
     { name: 'an unknown role', args: ['keys', 'create', '--role', 'boss'], message: /admin, ingestion/ },
     { name: 'an unknown command', args: ['frobnicate'], message: /Unknown command "frobnicate"/ },
     { name: 'an unknown option', args: ['keys', 'create', '--colour', 'red'], message: /colour/ },
-    { name: 'keys revoke without an id', args: ['keys', 'revoke'], message: /key id/ },
     { name: 'a bad SEI_LOG_LEVEL', args: ['migrate'], env: { SEI_LOG_LEVEL: 'loud' }, message: /SEI_LOG_LEVEL/ },
     { name: 'a bad PORT', args: ['serve'], env: { PORT: 'abc' }, message: /PORT/ },
     { name: 'an unknown SEI_ setting', args: ['migrate'], env: { SEI_PROT: '1' }, message: /SEI_PROT/ },
@@ -223,16 +265,6 @@ describe('sei CLI rejects bad input with exit code 2 and a clear message', () =>
       expect(res.code, `stdout: ${res.stdout}\nstderr: ${res.stderr}`).toBe(2);
       expect(res.stderr).toMatch(message);
       expect(res.stderr).not.toMatch(/\n\s+at /); // a message, not a stack trace
-    },
-    CLI_TIMEOUT,
-  );
-
-  it(
-    'help exits 0 and prints the usage',
-    async () => {
-      const res = await runCli(['help'], env);
-      expect(res.code).toBe(0);
-      expect(res.stdout).toMatch(/Usage: sei <command>/);
     },
     CLI_TIMEOUT,
   );
@@ -259,11 +291,22 @@ describe('sei CLI on PostgreSQL (DATABASE_URL)', () => {
   });
 
   it(
-    'tenants create and keys list work, with no PGlite folder or lock',
+    'migrate sets up an empty database; tenants create and keys list work, with no PGlite folder or lock',
     async () => {
       const url = base.replace(/\/postgres$/, `/${name}`);
       const dataDir = join(root, 'data');
       const env = { SEI_DATA_DIR: dataDir, DATABASE_URL: url, SEI_LOG_LEVEL: 'warn' };
+
+      const migrated = await runCli(['migrate'], env);
+      expect(migrated.code, migrated.stderr).toBe(0);
+      expect(migrated.stdout).toMatch(/up to date/);
+      const check = new PgDb(url, 1);
+      try {
+        const rows = await check.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
+        expect(rows.map((r) => r.version)).toEqual(listMigrations().map((m) => m.version));
+      } finally {
+        await check.close();
+      }
 
       const created = await runCli(['tenants', 'create', 'acme', '--name', 'Acme Inc'], env);
       expect(created.code, created.stderr).toBe(0);

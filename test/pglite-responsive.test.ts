@@ -78,7 +78,7 @@ describe('PGlite runs off the HTTP thread', () => {
     expect(order.slice(HEALTH_CALLS).sort()).toEqual(['long query', 'run posted']);
 
     expect(res.status, res.text).toBe(201);
-    expect(res.body).toMatchObject({ status: 'created', run_key: 'responsive-1', result: 'SUCCESS' });
+    expect(res.body).toMatchObject({ status: 'created', result: 'success' });
     const stored = await s.api('GET', `/v1/cicd/runs/${res.body.id}`);
     expect(stored.status, stored.text).toBe(200);
     expect(stored.body).toMatchObject({ instance_guid: guid, pipeline: 'deploy-api', execution_id: 'responsive-1' });

@@ -125,7 +125,10 @@ async function main(argv: string[]): Promise<void> {
     case 'serve':
       return serve();
     case 'migrate':
-      return withRuntime(async () => out('The database schema is up to date.'));
+      return withRuntime(async (rt) => {
+        for (const m of rt.applied) out(`Applied migration ${String(m.version).padStart(4, '0')}_${m.name}.`);
+        out('The database schema is up to date.');
+      });
     case 'keys':
       return keys(rest);
     case 'tenants':
@@ -165,5 +168,7 @@ main(process.argv.slice(2)).catch((err: unknown) => {
       1,
     );
   } else if (err instanceof AppError) fail(err.message, err.status >= 500 ? 1 : 2);
-  else fail((err as Error).stack ?? String(err), 1);
+  else if (['EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL'].includes((err as NodeJS.ErrnoException).code ?? '')) {
+    fail(`cannot listen: ${(err as Error).message}. Stop the program on that port, or set PORT (or HOST).`, 1);
+  } else fail((err as Error).stack ?? String(err), 1);
 });

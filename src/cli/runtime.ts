@@ -3,7 +3,7 @@ import { SecretBox } from '../core/crypto.js';
 import { resolveSecretKey } from '../core/secret-key.js';
 import { lockDataDir } from '../store/data-lock.js';
 import type { Db } from '../store/db.js';
-import { migrate } from '../store/migrate.js';
+import { type Migration, migrate } from '../store/migrate.js';
 import { openDb } from '../store/open.js';
 
 /** An opened store with its configuration, for one CLI command. */
@@ -11,6 +11,8 @@ export interface Runtime {
   config: Config;
   db: Db;
   box: SecretBox;
+  /** Migrations applied while opening. */
+  applied: Migration[];
   close(): Promise<void>;
 }
 
@@ -21,11 +23,12 @@ export async function openRuntime(env: NodeJS.ProcessEnv = process.env): Promise
   try {
     const box = new SecretBox(resolveSecretKey(config.secretKey, config.dataDir));
     const db = await openDb(config);
-    await migrate(db);
+    const applied = await migrate(db);
     return {
       config,
       db,
       box,
+      applied,
       close: async () => {
         await db.close();
         release();

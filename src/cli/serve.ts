@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
 import { requeueStale } from '../sync/jobs.js';
 import { composeServices } from './compose.js';
 import { buildApp } from '../server/app.js';
@@ -14,23 +15,34 @@ function version(): string {
 export async function serve(): Promise<void> {
   const rt = await openRuntime();
   const { config } = rt;
-  const first = await bootstrap(rt.db);
   const { connectors, registry, sync, worker } = composeServices(rt);
-  const app = await buildApp({
-    db: rt.db,
-    config,
-    registry,
-    connectors,
-    sync,
-    onSyncRequested: () => worker.wake(),
-    box: rt.box,
-    version: version(),
-    logger: {
-      level: config.logLevel,
-      redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
-    },
-  });
-  const address = await app.listen({ port: config.port, host: config.host });
+  let app: FastifyInstance | undefined;
+  let address: string;
+  let first: Awaited<ReturnType<typeof bootstrap>>;
+  try {
+    app = await buildApp({
+      db: rt.db,
+      config,
+      registry,
+      connectors,
+      sync,
+      onSyncRequested: () => worker.wake(),
+      box: rt.box,
+      version: version(),
+      logger: {
+        level: config.logLevel,
+        redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
+      },
+    });
+    address = await app.listen({ port: config.port, host: config.host });
+    // Only once the server listens: a first admin key made before a failed start would never be shown.
+    first = await bootstrap(rt.db);
+  } catch (err) {
+    await app?.close().catch(() => undefined);
+    await rt.close();
+    throw err;
+  }
+  const server = app;
   // A job left running by a crash of this data folder's last process resumes from its cursors.
   if (rt.db.kind === 'pglite') await requeueStale(rt.db, 0);
   worker.start();
@@ -54,9 +66,9 @@ export async function serve(): Promise<void> {
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
-    app.log.info({ signal }, 'shutting down');
+    server.log.info({ signal }, 'shutting down');
     await worker.stop();
-    await app.close();
+    await server.close();
     await rt.close();
     process.exit(0);
   };

@@ -8,8 +8,14 @@ const queryAjv = new Ajv({ allErrors: true, strict: false, coerceTypes: 'array',
 const cache = new WeakMap<TSchema, ValidateFunction>();
 
 /** A compiled validator for one part of a request, for Fastify's validator compiler. */
-export function compileFor(schema: TSchema, part: string): ValidateFunction {
-  return part === 'body' ? bodyAjv.compile(schema) : queryAjv.compile(schema);
+export function compileFor(schema: TSchema, part: string): ValidateFunction | ((data: unknown) => boolean) {
+  if (part !== 'body') return queryAjv.compile(schema);
+  const validate = bodyAjv.compile(schema);
+  if ((schema as { 'x-optional-body'?: boolean })['x-optional-body'] !== true) return validate;
+  // A POST without a body is fine where every field is optional (`curl -X POST .../sync`).
+  // Fastify hands a missing body to the validator as null.
+  const optional = (data: unknown): boolean => data === undefined || data === null || validate(data);
+  return Object.defineProperty(optional, 'errors', { get: () => validate.errors });
 }
 
 /** JSON-pointer-ish path of an ajv error as a dotted field name (`job_run.stages[0].result`). */

@@ -41,6 +41,7 @@ export class CliProcess {
     });
     this.child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
       this.stderr += chunk;
+      this.#wake();
     });
     this.ended = new Promise((resolve) => {
       const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
@@ -65,11 +66,11 @@ export class CliProcess {
     for (const w of [...this.#waiters]) w();
   }
 
-  /** Waits until stdout matches; rejects (with the output) if the process ends first. */
-  waitFor(pattern: RegExp): Promise<RegExpMatchArray> {
+  /** Waits until stdout (or stderr) matches; rejects (with the output) if the process ends first. */
+  waitFor(pattern: RegExp, stream: 'stdout' | 'stderr' = 'stdout'): Promise<RegExpMatchArray> {
     return new Promise((resolve, reject) => {
       const check = (): void => {
-        const m = pattern.exec(this.stdout);
+        const m = pattern.exec(stream === 'stdout' ? this.stdout : this.stderr);
         if (m !== null) {
           this.#waiters.delete(check);
           resolve(m);
@@ -77,7 +78,8 @@ export class CliProcess {
           this.#waiters.delete(check);
           reject(
             new Error(
-              `sei ended (code ${this.child.exitCode}, signal ${this.child.signalCode}) before printing ${pattern}\n` +
+              `sei ended (code ${this.child.exitCode}, signal ${this.child.signalCode}) ` +
+                `before printing ${pattern} on ${stream}\n` +
                 `stdout:\n${this.stdout}\nstderr:\n${this.stderr}`,
             ),
           );

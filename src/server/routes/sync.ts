@@ -88,11 +88,9 @@ export function syncRoutes(app: FastifyInstance, ctx: AppContext): void {
         tags: ['integrations'],
         summary: 'Validate Connection of a saved integration (optionally with changed settings)',
         params: IdParam,
-        body: Type.Optional(
-          Type.Object(
-            { settings: Type.Optional(Type.Record(Type.String(), Type.Unknown())) },
-            { additionalProperties: false },
-          ),
+        body: Type.Object(
+          { settings: Type.Optional(Type.Record(Type.String(), Type.Unknown())) },
+          { additionalProperties: false, 'x-optional-body': true },
         ),
         response: { 200: ReportSchema, ...errors(400, 401, 403, 404) },
       },
@@ -110,11 +108,9 @@ export function syncRoutes(app: FastifyInstance, ctx: AppContext): void {
         tags: ['sync'],
         summary: 'Sync now: incremental (default) or a full resync; answers the queued or running job',
         params: IdParam,
-        body: Type.Optional(
-          Type.Object(
-            { mode: Type.Optional(Type.Union([Type.Literal('incremental'), Type.Literal('full')])) },
-            { additionalProperties: false },
-          ),
+        body: Type.Object(
+          { mode: Type.Optional(Type.Union([Type.Literal('incremental'), Type.Literal('full')])) },
+          { additionalProperties: false, 'x-optional-body': true },
         ),
         response: { 202: JobSchema, 200: JobSchema, ...errors(400, 401, 403, 404) },
       },

@@ -1,0 +1,237 @@
+// `npm run demo` end to end: the script runs as a child process on a temp demo folder, and everything is
+// checked through its HTTP API with the key it printed. No timing assertions: the machine may be busy.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
+// A fresh PGlite folder takes a while to create on a loaded machine, then 90 days of Harness history sync.
+const START_TIMEOUT = 240_000;
+const READY = /OpenSEI demo is ready on (http:\/\/\S+)/;
+const KEY = /Admin key: +(sei_[A-Za-z0-9_-]{20,})\n/;
+const FAKE = /Fake Harness NG on (http:\/\/\S+?):/;
+/** Settings of the parent's environment that must not reach the demo (e.g. a DATABASE_URL or ./data). */
+const OWN_SETTINGS = /^(SEI_|DATABASE_URL$|PORT$|HOST$)/;
+
+interface Ended {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** One `scripts/demo.ts` process with its output so far. */
+class Demo {
+  readonly child: ChildProcess;
+  stdout = '';
+  stderr = '';
+  readonly ended: Promise<Ended>;
+  #done = false;
+  readonly #waiters = new Set<() => void>();
+
+  constructor(env: Record<string, string>) {
+    const base: NodeJS.ProcessEnv = {};
+    for (const [k, v] of Object.entries(process.env)) if (!OWN_SETTINGS.test(k)) base[k] = v;
+    this.child = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo.ts'], {
+      cwd: REPO_ROOT,
+      env: { ...base, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      this.stdout += chunk;
+      this.#wake();
+    });
+    this.child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (this.stderr += chunk));
+    this.ended = new Promise((resolve) => {
+      const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
+        this.#done = true;
+        this.#wake();
+        resolve({ code, signal });
+      };
+      this.child.once('close', finish);
+      this.child.once('error', (err) => {
+        this.stderr += String(err);
+        finish(null, null);
+      });
+    });
+  }
+
+  #wake(): void {
+    for (const w of [...this.#waiters]) w();
+  }
+
+  /** Waits until stdout matches; rejects with the output when the process ends first. */
+  waitFor(pattern: RegExp): Promise<RegExpMatchArray> {
+    return new Promise((resolve, reject) => {
+      const check = (): void => {
+        const m = pattern.exec(this.stdout);
+        if (m !== null || this.#done) this.#waiters.delete(check);
+        if (m !== null) resolve(m);
+        else if (this.#done) {
+          reject(
+            new Error(`the demo ended before printing ${pattern}\nstdout:\n${this.stdout}\nstderr:\n${this.stderr}`),
+          );
+        }
+      };
+      this.#waiters.add(check);
+      check();
+    });
+  }
+
+  async stop(signal: NodeJS.Signals): Promise<Ended> {
+    if (!this.#done) this.child.kill(signal);
+    return this.ended;
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => resolve(typeof addr === 'object' && addr !== null ? addr.port : 0));
+    });
+  });
+}
+
+/** True when nothing accepts connections at the URL any more. */
+async function refused(url: string): Promise<boolean> {
+  try {
+    await fetch(url, { signal: AbortSignal.timeout(5000) });
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+interface Run {
+  source: string;
+  run_key: string;
+  instance_guid: string | null;
+}
+
+describe('npm run demo (scripts/demo.ts)', () => {
+  let root: string;
+  let dataDir: string;
+  let demo: Demo | undefined;
+  const spawned: Demo[] = [];
+  let url: string;
+  let key: string;
+  let port: number;
+
+  const api = async (path: string, init: RequestInit = {}) => {
+    const res = await fetch(url + path, {
+      ...init,
+      headers: { authorization: `ApiKey ${key}`, ...(init.headers ?? {}) },
+    });
+    const text = await res.text();
+    return { status: res.status, body: (text === '' ? undefined : JSON.parse(text)) as Record<string, unknown> };
+  };
+
+  const allRuns = async (): Promise<Run[]> => {
+    const runs: Run[] = [];
+    for (let cursor: string | null = null; ;) {
+      const page = await api(`/v1/cicd/runs?limit=1000${cursor === null ? '' : `&cursor=${cursor}`}`);
+      expect(page.status).toBe(200);
+      runs.push(...(page.body['runs'] as Run[]));
+      cursor = page.body['next_cursor'] as string | null;
+      if (cursor === null) return runs;
+    }
+  };
+
+  const start = async (): Promise<Demo> => {
+    demo = new Demo({ SEI_DATA_DIR: dataDir, PORT: String(port) });
+    spawned.push(demo);
+    [, url] = (await demo.waitFor(READY)) as [string, string];
+    return demo;
+  };
+
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'sei-demo-'));
+    dataDir = join(root, 'demo data');
+    port = await freePort();
+    const first = await start();
+    [, key] = (await first.waitFor(KEY)) as [string, string];
+  }, START_TIMEOUT);
+
+  afterAll(async () => {
+    await Promise.all(spawned.map((d) => d.stop('SIGKILL')));
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('prints the admin key once and keeps it in demo-admin-key.txt, readable by its owner only', () => {
+    expect(demo!.stdout.match(/sei_[A-Za-z0-9_-]{20,}/g)).toEqual([key]);
+    const file = join(dataDir, 'demo-admin-key.txt');
+    expect(readFileSync(file, 'utf8').trim()).toBe(key);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(demo!.stdout).toContain(`${url}/docs`);
+    expect(demo!.stdout).toContain(`SEI_KEY=$(cat '${file}')`);
+  });
+
+  it('serves the synced Harness runs and the webhook runs through GET /v1/cicd/runs', async () => {
+    expect((await api('/v1/cicd/runs?limit=1')).status).toBe(200);
+    expect((await fetch(`${url}/v1/cicd/runs`)).status).toBe(401);
+    const runs = await allRuns();
+    const harness = runs.filter((r) => r.source === 'harnessng');
+    const custom = runs.filter((r) => r.instance_guid !== null);
+    expect(harness.length).toBeGreaterThan(1000);
+    expect(custom).toHaveLength(6);
+    expect(harness.length + custom.length).toBe(runs.length);
+  });
+
+  it('shows a successful Harness sync in the sync status', async () => {
+    const { body } = await api('/v1/integrations?type=harnessng');
+    const integrations = body['integrations'] as { id: string; sync_interval_minutes: number }[];
+    expect(integrations).toHaveLength(1);
+    expect(integrations[0]!.sync_interval_minutes).toBe(5);
+    const status = await api(`/v1/integrations/${integrations[0]!.id}/sync`);
+    expect(status.status).toBe(200);
+    expect(status.body['sync_enabled']).toBe(true);
+    const success = status.body['last_success'] as { status: string; streams: { stream: string; status: string }[] };
+    expect(success.status).toBe('succeeded');
+    expect(success.streams.map((s) => [s.stream, s.status])).toEqual([
+      ['organizations', 'succeeded'],
+      ['projects', 'succeeded'],
+      ['executions', 'succeeded'],
+    ]);
+  });
+
+  it(
+    'stops on SIGINT with exit code 0, closing the server and the fake and releasing the data folder',
+    async () => {
+      const fakeUrl = FAKE.exec(demo!.stdout)?.[1];
+      expect(fakeUrl).toBeDefined();
+      const end = await demo!.stop('SIGINT');
+      expect(end, demo!.stderr).toEqual({ code: 0, signal: null });
+      expect(existsSync(join(dataDir, 'sei.pid'))).toBe(false);
+      expect(await refused(`${url}/healthz`)).toBe(true);
+      expect(await refused(`${fakeUrl}/v1/orgs`)).toBe(true);
+    },
+    START_TIMEOUT,
+  );
+
+  it(
+    'a second run on the same folder reuses the key and the integrations, and adds no runs twice',
+    async () => {
+      const second = await start();
+      expect(second.stdout).not.toMatch(/sei_[A-Za-z0-9_-]{20,}/);
+      expect(second.stdout).toContain('demo-admin-key.txt');
+      const { body } = await api('/v1/integrations');
+      const types = (body['integrations'] as { type: string }[]).map((i) => i.type).sort();
+      expect(types).toEqual(['custom', 'harnessng']);
+      const { body: instances } = await api('/v1/cicd/instances');
+      expect(instances['instances']).toHaveLength(1);
+      const runs = await allRuns();
+      expect(runs.filter((r) => r.instance_guid !== null)).toHaveLength(6);
+      const keys = runs.map((r) => `${r.source}/${r.run_key}`);
+      expect(new Set(keys).size).toBe(keys.length);
+      const end = await second.stop('SIGINT');
+      expect(end, second.stderr).toEqual({ code: 0, signal: null });
+      expect(existsSync(join(dataDir, 'sei.pid'))).toBe(false);
+    },
+    START_TIMEOUT,
+  );
+});
