@@ -2,7 +2,7 @@
 // (test/fakes/harness) and a few custom CI/CD webhook runs, so a newcomer sees real data in a minute.
 // A local toy environment: fake data, an admin key kept in a plain file. Not for production.
 //
-// The server is composed from the same pieces as src/cli/serve.ts (which exports no reusable part yet).
+// The server is composed from the same services as src/cli/serve.ts (src/cli/compose.ts).
 
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
@@ -11,18 +11,16 @@ import type { FastifyInstance } from 'fastify';
 import { DEFAULT_TENANT, bootstrap } from '../src/cli/bootstrap.js';
 import { ProgressLine } from '../src/cli/progress.js';
 import { openRuntime, type Runtime } from '../src/cli/runtime.js';
-import { builtInConnectors } from '../src/connectors/all.js';
+import { composeServices } from '../src/cli/compose.js';
 import { ConfigError, loadConfig } from '../src/core/config.js';
-import { defaultRegistry } from '../src/integrations/registry.js';
 import { buildApp } from '../src/server/app.js';
 import { createApiKey } from '../src/store/api-keys.js';
 import { DataDirBusyError } from '../src/store/data-lock.js';
-import { IntegrationStore } from '../src/store/integrations.js';
 import { PGLITE_FOLDER } from '../src/store/open.js';
 import { listTenants } from '../src/store/tenants.js';
 import { getJob, requeueStale } from '../src/sync/jobs.js';
-import { SyncService } from '../src/sync/service.js';
-import { SyncWorker } from '../src/sync/worker.js';
+import type { SyncService } from '../src/sync/service.js';
+import type { SyncWorker } from '../src/sync/worker.js';
 import { startFakeHarness, type FakeHarness } from '../test/fakes/harness/server.js';
 import { demoWebhookRuns } from './demo-runs.js';
 
@@ -317,12 +315,8 @@ async function main(): Promise<void> {
   if (Date.now() > epoch + FAKE.futureHours * HOUR)
     out(`  Its planned runs ended ${FAKE.futureHours / 24} days after that; delete ${shown} for a fresh history.`);
 
-  // Composed as src/cli/serve.ts composes the server.
-  const connectors = builtInConnectors();
-  const registry = defaultRegistry([...connectors.values()].map((c) => c.spec));
-  const integrations = new IntegrationStore(registry, rt.box);
-  const sync = new SyncService({ db: rt.db, connectors, integrations });
-  const worker = new SyncWorker({ db: rt.db, connectors, integrations, service: sync });
+  // The same services as `sei serve`.
+  const { connectors, registry, sync, worker } = composeServices(rt);
   const app: FastifyInstance = await buildApp({
     db: rt.db,
     config,
