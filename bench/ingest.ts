@@ -1,7 +1,8 @@
-// Load generation for the ingestion endpoints: closed-loop clients for a fixed time, each sending its
-// next request as soon as the previous one is answered.
+// Load generation for the ingestion endpoints: closed-loop clients, each sending its next request as soon
+// as the previous one is answered, for a fixed time or a fixed number of requests.
 import { performance } from 'node:perf_hooks';
 import type { HttpClient } from './http.js';
+import type { StoreKind } from './protocol.js';
 import type { RunFactory } from './runs.js';
 
 export type Mode = 'single' | 'bulk';
@@ -14,7 +15,14 @@ export interface Scenario {
   clients: number;
   /** Runs per request: 1 for single, the NDJSON line count for bulk. */
   runsPerRequest: number;
+  /** A round lasts this many requests per client (bulk: a request takes seconds); else a fixed time. */
+  requestsPerClient?: number;
+  /** Stores to run it on (default both). */
+  stores?: readonly StoreKind[];
 }
+
+/** How long a round lasts: a time (requests in flight at the deadline finish) or a request count per client. */
+export type RoundLength = { seconds: number } | { requestsPerClient: number };
 
 export const SINGLE_PATH = '/v1/custom-cicd';
 export const BULK_PATH = '/v1/custom-cicd/bulk';
@@ -39,13 +47,13 @@ interface BulkAnswer {
   results?: { status: string }[];
 }
 
-/** Runs one scenario against the server for about `seconds` (requests in flight at the deadline finish). */
+/** Runs one round of a scenario against the server. */
 export async function loadRound(
   http: HttpClient,
   key: string,
   scenario: Scenario,
   factory: RunFactory,
-  seconds: number,
+  length: RoundLength,
 ): Promise<RoundLoad> {
   const out: RoundLoad = { accepted: 0, created: 0, requests: 0, seconds: 0, latenciesMs: [], errors: [] };
   const single = scenario.mode === 'single';
@@ -77,13 +85,15 @@ export async function loadRound(
   };
 
   const client = async (deadline: number): Promise<void> => {
+    const limit = 'seconds' in length ? Number.POSITIVE_INFINITY : length.requestsPerClient;
+    const more = (sent: number): boolean => sent < limit && performance.now() < deadline;
     let next = make();
-    while (performance.now() < deadline) {
+    for (let sent = 0; more(sent); sent++) {
       const body = next;
       const t0 = performance.now();
       const answer = http.post(path, body, headers);
       // Make the next body while this one is in flight, so the client's JSON work overlaps the server's.
-      next = make();
+      next = sent + 1 < limit ? make() : '';
       try {
         const res = await answer;
         out.latenciesMs.push(performance.now() - t0);
@@ -97,7 +107,7 @@ export async function loadRound(
   };
 
   const start = performance.now();
-  const deadline = start + seconds * 1000;
+  const deadline = 'seconds' in length ? start + length.seconds * 1000 : Number.POSITIVE_INFINITY;
   await Promise.all(Array.from({ length: scenario.clients }, () => client(deadline)));
   out.seconds = (performance.now() - start) / 1000;
   return out;

@@ -2,7 +2,7 @@
 // synchronous_commit on, full_page_writes on). test/setup/postgres-server.ts starts one with
 // fsync=off for speed; that is right for tests and wrong for a benchmark, hence this small copy.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,8 @@ export interface BenchPostgres {
   dataDir: string;
   /** The server settings passed on the command line, for the report. */
   settings: string[];
+  /** The postmaster's process id (its backends are its children). */
+  pid: number;
   stop(): void;
 }
 
@@ -70,10 +72,12 @@ export async function startBenchPostgres(): Promise<BenchPostgres> {
   const settings = [`port=${port}`, `unix_socket_directories=${dir}`, 'listen_addresses=127.0.0.1'];
   const opts = settings.map((s) => `-c ${s}`).join(' ');
   run(join(bin, 'pg_ctl'), ['-D', data, '-o', opts, '-l', join(dir, 'log'), '-w', 'start'], true);
+  const pid = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     dataDir: data,
     settings,
+    pid,
     stop: () => {
       try {
         run(join(bin, 'pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop'], true);

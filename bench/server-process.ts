@@ -4,6 +4,12 @@ import type { FromServer, StoreInfo, ToServer } from './protocol.js';
 
 type Stats = Extract<FromServer, { type: 'stats' }>;
 
+/** BENCH_PROFILE=<dir>: the server writes V8 CPU profiles there (one per thread), to open in DevTools. */
+function profileArgs(): string[] {
+  const dir = process.env['BENCH_PROFILE'];
+  return dir === undefined || dir === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+}
+
 /** The server under test in a child process (`node --import tsx bench/server.ts`), driven over IPC. */
 export class ServerProcess {
   readonly url: string;
@@ -37,7 +43,7 @@ export class ServerProcess {
   static async start(env: Record<string, string>): Promise<ServerProcess> {
     const child = fork(fileURLToPath(new URL('./server.ts', import.meta.url)), [], {
       cwd: fileURLToPath(new URL('..', import.meta.url)),
-      execArgv: ['--import', 'tsx'],
+      execArgv: ['--import', 'tsx', ...profileArgs()],
       env: { ...process.env, ...env },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });

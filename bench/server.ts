@@ -94,13 +94,17 @@ async function main(): Promise<void> {
   const raw = await openDb(config);
   await migrate(raw);
   const db = new CountingDb(raw);
-  await createTenant(raw, 'bench', 'Bench');
+  // A restart over the same store keeps its tenant; each start makes a new admin key for the bench.
+  const known = await raw.query("SELECT 1 FROM tenants WHERE tenant_id = 'bench'");
+  if (known.length === 0) await createTenant(raw, 'bench', 'Bench');
   const { key: adminKey } = await createApiKey(raw, 'bench', 'admin', 'bench admin');
   const app = await buildApp({ db, config, registry: defaultRegistry(), box: new SecretBox(Buffer.alloc(32, 7)) });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
 
+  // The bench went away (Ctrl-C, crash): do not linger.
+  process.on('disconnect', () => process.exit(0));
   process.on('message', (msg: ToServer) => {
     if (msg.op === 'stop') {
       void app

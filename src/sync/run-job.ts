@@ -18,7 +18,8 @@ export interface JobDeps {
 // Upstream answers that mean no stream can succeed: stop them all with a clear status.
 const FATAL_CODES = new Set(['upstream_unauthorized', 'upstream_forbidden']);
 
-function describe(err: unknown): { code: string; message: string } {
+/** A stable code and a sentence for a job or stream failure. */
+export function describeError(err: unknown): { code: string; message: string } {
   const e = err as { code?: unknown; message?: unknown };
   return {
     code: typeof e.code === 'string' && !/^\d/.test(e.code) ? e.code : 'sync_failed',
@@ -59,7 +60,7 @@ export async function runJob(job: SyncJob, deps: JobDeps): Promise<SyncJob['stat
         await sink.write(page);
       }
     } catch (err) {
-      error = describe(err);
+      error = describeError(err);
       failed++;
       if (FATAL_CODES.has(error.code) || deps.signal.aborted) fatal = error;
       deps.log({ level: 'warn', msg: 'stream failed', stream: stream.name, code: error.code });

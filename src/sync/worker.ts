@@ -3,8 +3,8 @@ import type { ConnectorLogEvent } from '../connectors/connector.js';
 import type { ConnectorRegistry } from '../connectors/registry.js';
 import type { Db } from '../store/db.js';
 import type { IntegrationStore } from '../store/integrations.js';
-import { claimJob, claimJobById, enqueueJob, requeueStale, type SyncJob } from './jobs.js';
-import { runJob } from './run-job.js';
+import { claimJob, claimJobById, enqueueJob, finishJob, requeueStale, type SyncJob } from './jobs.js';
+import { describeError, runJob } from './run-job.js';
 import type { SyncService } from './service.js';
 
 export interface WorkerOptions {
@@ -114,6 +114,12 @@ export class SyncWorker {
         signal: this.#abort.signal,
         log: service.log,
       });
+    } catch (err) {
+      // It failed before its streams ran (settings unreadable, type gone): finish it, or it blocks every later sync.
+      const error = describeError(err);
+      service.log({ level: 'error', msg: 'sync job could not start', job: job.id, code: error.code });
+      await finishJob(db, job, 'failed', error);
+      status = 'failed';
     } finally {
       await db.query(
         `UPDATE integrations SET next_sync_at = now() + sync_interval_minutes * interval '1 minute'
