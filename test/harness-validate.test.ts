@@ -2,11 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { harnessConnector } from '../src/connectors/harness/connector.js';
 import type { Connector } from '../src/connectors/connector.js';
 import { startFakeHarness, type FakeHarness } from './fakes/harness/server.js';
+import { STORES } from './helpers/db.js';
 import { startServer, type TestServer, virtualTime } from './helpers/server.js';
 
-// Validate Connection touches the database only to read saved settings: one store is enough here;
-// the sync tests run on both.
-describe('Harness NG: Validate Connection', () => {
+describe.each(STORES)('Harness NG: Validate Connection on %s', (kind) => {
   let fake: FakeHarness;
   let s: TestServer;
   let noPipelines: string;
@@ -18,7 +17,7 @@ describe('Harness NG: Validate Connection', () => {
     noPipelines = fake.addKey({ permissions: ['core_organization_view', 'core_project_view'] });
     noOrgs = fake.addKey({ permissions: ['core_project_view', 'core_pipeline_view'] });
     onlyMobile = fake.addKey({ orgs: ['mobile'] });
-    s = await startServer('pglite', {
+    s = await startServer(kind, {
       connectors: [harnessConnector as Connector<never>],
       // Our side's time: the fake's clock plus whatever we slept (sleeping costs no real time).
       ...virtualTime(() => fake.now()),
