@@ -46,11 +46,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: deps.logger ?? false,
     bodyLimit: deps.config.bodyLimit,
-    // Scripts may send large request ids; 1 min is enough for a 64 MiB bulk body on a slow link.
+    // 2 min: enough for a 64 MiB bulk body on a slow link.
     requestTimeout: 120_000,
     ajv: { customOptions: { allErrors: true } },
-    schemaErrorFormatter: (errors, dataVar) =>
-      validationError(detailsOf(errors as never, dataVar === 'body' ? '' : '')),
+    // Fields are named as sent (`limit`, `settings.url`), whichever part of the request they are in.
+    schemaErrorFormatter: (errors) => validationError(detailsOf(errors as never)),
   });
   const integrations = new IntegrationStore(deps.registry, deps.box);
   const ctx: AppContext = {
