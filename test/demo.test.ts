@@ -1,100 +1,22 @@
 // `npm run demo` end to end: the script runs as a child process on a temp demo folder, and everything is
 // checked through its HTTP API with the key it printed. No timing assertions: the machine may be busy.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, TsxProcess } from './helpers/process.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 // A fresh PGlite folder takes a while to create on a loaded machine, then 90 days of Harness history sync.
 const START_TIMEOUT = 240_000;
 const READY = /OpenSEI demo is ready on (http:\/\/\S+)/;
 const KEY = /Admin key: +(sei_[A-Za-z0-9_-]{20,})\n/;
 const FAKE = /Fake Harness NG on (http:\/\/\S+?):/;
-/** Settings of the parent's environment that must not reach the demo (e.g. a DATABASE_URL or ./data). */
-const OWN_SETTINGS = /^(SEI_|DATABASE_URL$|PORT$|HOST$)/;
-
-interface Ended {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
 
 /** One `scripts/demo.ts` process with its output so far. */
-class Demo {
-  readonly child: ChildProcess;
-  stdout = '';
-  stderr = '';
-  readonly ended: Promise<Ended>;
-  #done = false;
-  readonly #waiters = new Set<() => void>();
-
+class Demo extends TsxProcess {
   constructor(env: Record<string, string>) {
-    const base: NodeJS.ProcessEnv = {};
-    for (const [k, v] of Object.entries(process.env)) if (!OWN_SETTINGS.test(k)) base[k] = v;
-    this.child = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo.ts'], {
-      cwd: REPO_ROOT,
-      env: { ...base, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-      this.stdout += chunk;
-      this.#wake();
-    });
-    this.child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (this.stderr += chunk));
-    this.ended = new Promise((resolve) => {
-      const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
-        this.#done = true;
-        this.#wake();
-        resolve({ code, signal });
-      };
-      this.child.once('close', finish);
-      this.child.once('error', (err) => {
-        this.stderr += String(err);
-        finish(null, null);
-      });
-    });
+    super('scripts/demo.ts', [], env);
   }
-
-  #wake(): void {
-    for (const w of [...this.#waiters]) w();
-  }
-
-  /** Waits until stdout matches; rejects with the output when the process ends first. */
-  waitFor(pattern: RegExp): Promise<RegExpMatchArray> {
-    return new Promise((resolve, reject) => {
-      const check = (): void => {
-        const m = pattern.exec(this.stdout);
-        if (m !== null || this.#done) this.#waiters.delete(check);
-        if (m !== null) resolve(m);
-        else if (this.#done) {
-          reject(
-            new Error(`the demo ended before printing ${pattern}\nstdout:\n${this.stdout}\nstderr:\n${this.stderr}`),
-          );
-        }
-      };
-      this.#waiters.add(check);
-      check();
-    });
-  }
-
-  async stop(signal: NodeJS.Signals): Promise<Ended> {
-    if (!this.#done) this.child.kill(signal);
-    return this.ended;
-  }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => resolve(typeof addr === 'object' && addr !== null ? addr.port : 0));
-    });
-  });
 }
 
 /** True when nothing accepts connections at the URL any more. */
@@ -205,7 +127,7 @@ describe('npm run demo (scripts/demo.ts)', () => {
       const fakeUrl = FAKE.exec(demo!.stdout)?.[1];
       expect(fakeUrl).toBeDefined();
       const end = await demo!.stop('SIGINT');
-      expect(end, demo!.stderr).toEqual({ code: 0, signal: null });
+      expect(end, demo!.stderr).toMatchObject({ code: 0, signal: null });
       expect(existsSync(join(dataDir, 'sei.pid'))).toBe(false);
       expect(await refused(`${url}/healthz`)).toBe(true);
       expect(await refused(`${fakeUrl}/v1/orgs`)).toBe(true);
@@ -229,7 +151,7 @@ describe('npm run demo (scripts/demo.ts)', () => {
       const keys = runs.map((r) => `${r.source}/${r.run_key}`);
       expect(new Set(keys).size).toBe(keys.length);
       const end = await second.stop('SIGINT');
-      expect(end, second.stderr).toEqual({ code: 0, signal: null });
+      expect(end, second.stderr).toMatchObject({ code: 0, signal: null });
       expect(existsSync(join(dataDir, 'sei.pid'))).toBe(false);
     },
     START_TIMEOUT,

@@ -2,9 +2,9 @@
 // installing the package when it is missing. Never skips: without a server the suite fails.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../helpers/process.js';
 
 const PG_ROOT = '/usr/lib/postgresql';
 
@@ -42,17 +42,6 @@ function install(): void {
     apt(['update', '-q']);
     apt(['install', '-y', '-q', 'postgresql']);
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => resolve(typeof addr === 'object' && addr !== null ? addr.port : 0));
-    });
-  });
 }
 
 export interface PostgresServer {
