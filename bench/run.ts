@@ -18,7 +18,7 @@ import type { StoreInfo, StoreKind } from './protocol.js';
 import { startBenchPostgres, type BenchPostgres } from './postgres.js';
 import { type MixStats, RunFactory } from './runs.js';
 import { ServerProcess } from './server-process.js';
-import { type Latency, latency, max, median, min } from './stats.js';
+import { envNumber, type Latency, latency, max, median, min } from './stats.js';
 
 const ALL_SCENARIOS: readonly Scenario[] = [
   { name: 'single c=8', mode: 'single', clients: 8, runsPerRequest: 1 },
@@ -34,14 +34,6 @@ const ALL_SCENARIOS: readonly Scenario[] = [
     stores: ['postgres'],
   },
 ];
-
-function envNumber(name: string, def: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return def;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`);
-  return n;
-}
 
 const ROUNDS = Math.round(envNumber('BENCH_ROUNDS', 5));
 const SECONDS = envNumber('BENCH_SECONDS', 4);

@@ -40,3 +40,12 @@ export function latency(samplesMs: readonly number[]): Latency {
     max: sorted[sorted.length - 1] ?? Number.NaN,
   };
 }
+
+/** A positive number from the environment, or the default when unset. */
+export function envNumber(name: string, def: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return def;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`);
+  return n;
+}

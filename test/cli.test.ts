@@ -321,6 +321,14 @@ describe('sei CLI on PostgreSQL (DATABASE_URL)', () => {
       expect(tenants.code, tenants.stderr).toBe(0);
       expect(parseTable(tenants.stdout).map((r) => [r['tenant_id'], r['name']])).toEqual([['acme', 'Acme Inc']]);
 
+      // No server ever started here, so no default tenant: said plainly, not a database error.
+      const orphan = await runCli(['integrations', 'add', 'custom', '--name', 'Jenkins'], env);
+      expect(orphan.code).toBe(2);
+      expect(orphan.stderr).toMatch(/^sei: No tenant "default": `sei serve` makes the default tenant/);
+      const added = await runCli(['integrations', 'add', 'custom', '--name', 'Jenkins', '--tenant', 'acme'], env);
+      expect(added.code, added.stderr).toBe(0);
+      expect(lastLine(added.stdout)).toMatch(/^\d+$/);
+
       const db = new PgDb(url, 1);
       try {
         expect(await authenticate(db, key)).toMatchObject({ tenantId: 'acme', role: 'admin' });

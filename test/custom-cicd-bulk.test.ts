@@ -79,6 +79,17 @@ describe.each(STORES)('bulk ingestion on %s', (kind) => {
     expect(rows[0]).toEqual({ n: 1200, failed: 1 });
   });
 
+  it('stores a new run sent twice in one request once, as its last version', async () => {
+    const first = run(guid, { pipeline: 'bulk-twice', execution_id: 'twice-1', scm_commit_ids: ['a1', 'a2'] });
+    const last = { ...first, result: 'FAILURE', scm_commit_ids: ['b1'] };
+    const res = await bulk(ndjson([first, last]));
+    expect(res.body.results.map((r: { status: string }) => r.status)).toEqual(['created', 'updated']);
+    expect(res.body.results[0].id).toBe(res.body.results[1].id);
+    const detail = await s.api('GET', `/v1/cicd/runs/${res.body.results[0].id}`);
+    expect(detail.body.result).toBe('failure');
+    expect(detail.body.commits.map((c: { sha: string }) => c.sha)).toEqual(['b1']);
+  });
+
   it('accepts a JSON array of runs, wrapped forms included', async () => {
     const res = await s.api('POST', '/v1/custom-cicd/bulk', [
       run(guid, { pipeline: 'bulk-array' }),

@@ -1,4 +1,4 @@
-// `npm run demo` end to end: the script runs as a child process on a temp demo folder, and everything is
+// `sei demo` (`npm run demo`) end to end: the CLI runs as a child process on a temp demo folder, and everything is
 // checked through its HTTP API with the key it printed. No timing assertions: the machine may be busy.
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,10 +12,10 @@ const READY = /OpenSEI demo is ready on (http:\/\/\S+)/;
 const KEY = /Admin key: +(sei_[A-Za-z0-9_-]{20,})\n/;
 const FAKE = /Fake Harness NG on (http:\/\/\S+?):/;
 
-/** One `scripts/demo.ts` process with its output so far. */
+/** One `sei demo` process (src/cli/main.ts demo) with its output so far. */
 class Demo extends TsxProcess {
   constructor(env: Record<string, string>) {
-    super('scripts/demo.ts', [], env);
+    super('src/cli/main.ts', ['demo'], env);
   }
 }
 
@@ -35,7 +35,7 @@ interface Run {
   instance_guid: string | null;
 }
 
-describe('npm run demo (scripts/demo.ts)', () => {
+describe('sei demo', () => {
   let root: string;
   let dataDir: string;
   let demo: Demo | undefined;

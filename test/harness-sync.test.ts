@@ -119,6 +119,27 @@ describe.each(STORES)('Harness NG sync on %s', (kind) => {
     expect(executionsStream.records).toBeLessThan(fake.executions().length / 2);
   });
 
+  it('with nothing changed, asks once per project, and lists orgs and projects once for all streams', async () => {
+    await sync();
+    fake.clearRequests();
+    const job = await sync();
+    expect(job.status).toBe('succeeded');
+    const requests = fake.requests();
+    const orgs = new Set(fake.data.projects.map((p) => p.org));
+    expect(requests.filter((r) => r.path === '/v1/orgs')).toHaveLength(1);
+    expect(requests.filter((r) => /^\/v1\/orgs\/[^/]+\/projects$/.test(r.path))).toHaveLength(orgs.size);
+    const summaries = requests.filter((r) => r.path.endsWith('/execution/summary'));
+    const windows = summaries.filter((r) => (r.body as { timeRange?: unknown }).timeRange !== undefined);
+    expect(windows.map((r) => `${r.query['orgIdentifier']}/${r.query['projectIdentifier']}`).sort()).toEqual(
+      fake.data.projects.map((p) => `${p.org}/${p.identifier}`).sort(),
+    );
+    // Asked for by id: only executions still running that started long before the last sync.
+    const revisited = summaries.flatMap((r) => (r.body as { planExecutionIds?: string[] }).planExecutionIds ?? []);
+    const startOf = new Map(fake.executions().map((e) => [e.planExecutionId, e.startTs]));
+    for (const key of revisited) expect(startOf.get(key)!).toBeLessThan(fake.now() - HOUR);
+    await expectMirrorsUpstream();
+  });
+
   it('rides out 429 bursts with and without Retry-After, and 5xx storms', async () => {
     fake.advance(HOUR);
     fake.tick(3);

@@ -3,7 +3,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Db, Queryable } from '../src/store/db.js';
 import { PgDb } from '../src/store/pg-db.js';
-import { claimJob, enqueueJob, getJob, requeueStale, type SyncJob } from '../src/sync/jobs.js';
+import { claimJob, enqueueJob, finishJob, getJob, requeueStale, type SyncJob } from '../src/sync/jobs.js';
 import { startFakeHarness, type FakeHarness } from './fakes/harness/server.js';
 import { freshDb, STORES } from './helpers/db.js';
 import { freshPgDatabase, type PgDatabase } from './helpers/shareable-db.js';
@@ -167,6 +167,19 @@ describe.each(STORES)('sync jobs on %s', (kind) => {
       const next = await parts.service.requestSync(TENANT, id, 'incremental', 'manual');
       expect(next.created).toBe(true);
       expect(next.job.id).not.toBe(first.job.id);
+    });
+
+    it('orders history and last success by job number, past job 9 (ids are answered as text)', async () => {
+      const id = await install();
+      const ids: string[] = [];
+      for (let i = 0; i < 11; i++) {
+        const { job } = await parts.service.requestSync(TENANT, id, 'incremental', 'manual');
+        await finishJob(db, (await claimJob(db, 'w'))!, i === 10 ? 'failed' : 'succeeded', null);
+        ids.push(job.id);
+      }
+      const status = await parts.service.status(TENANT, id, 20);
+      expect(status.history.map((j) => j.id)).toEqual([...ids].reverse());
+      expect(status.last_success?.id).toBe(ids[9]);
     });
   });
 

@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util';
 import type { ValidationReport } from '../connectors/connector.js';
 import type { IntegrationRegistry } from '../integrations/registry.js';
+import { getTenant } from '../store/tenants.js';
 import { getJob } from '../sync/jobs.js';
+import type { SyncWorker } from '../sync/worker.js';
 import { DEFAULT_TENANT } from './bootstrap.js';
 import { composeServices } from './compose.js';
 import { ProgressLine } from './progress.js';
@@ -63,14 +65,23 @@ export function printReport(report: ValidationReport): void {
   out(`${report.outcome === 'ok' ? 'OK' : report.outcome}: ${report.message}`);
 }
 
-async function runSync(rt: Runtime, tenant: string, id: string, full: boolean): Promise<string> {
-  const { sync, worker } = services(rt);
-  const { job } = await sync.requestSync(tenant, id, full ? 'full' : 'incremental', 'cli');
+/**
+ * Runs a queued sync job in this process with a progress line, then prints each stream's outcome
+ * (`sei sync`, `sei demo`); answers the job's final status.
+ */
+export async function runJobWithProgress(
+  rt: Runtime,
+  worker: SyncWorker,
+  tenant: string,
+  jobId: string,
+  title: string,
+): Promise<string> {
   const line = new ProgressLine();
+  const started = performance.now();
   let finished = false;
   const poll = async (): Promise<void> => {
     while (!finished) {
-      const j = await getJob(rt.db, tenant, job.id);
+      const j = await getJob(rt.db, tenant, jobId);
       const p = j.progress as { stream?: string; label?: string; done?: number; total?: number };
       const records = j.streams.reduce((n, s) => n + s.records, 0);
       const pages = j.streams.reduce((n, s) => n + s.pages, 0);
@@ -81,17 +92,27 @@ async function runSync(rt: Runtime, tenant: string, id: string, full: boolean): 
     }
   };
   const polling = poll();
-  const status = (await worker.runQueued(tenant, job.id)) ?? 'queued';
-  finished = true;
-  await polling;
-  const done = await getJob(rt.db, tenant, job.id);
-  line.done(`Sync ${done.id} ${status}.`);
+  let status: string;
+  try {
+    status = (await worker.runQueued(tenant, jobId)) ?? (await getJob(rt.db, tenant, jobId)).status;
+  } finally {
+    finished = true;
+    await polling;
+  }
+  const done = await getJob(rt.db, tenant, jobId);
+  line.done(`${title} ${done.id} ${status} in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
   for (const s of done.streams) {
     out(
       `  ${s.stream.padEnd(16)} ${s.status.padEnd(10)} ${String(s.records).padStart(8)} records ${String(s.pages).padStart(6)} pages${s.error === null ? '' : `  ${s.error.code}: ${s.error.message}`}`,
     );
   }
   return status;
+}
+
+async function runSync(rt: Runtime, tenant: string, id: string, full: boolean): Promise<string> {
+  const { sync, worker } = services(rt);
+  const { job } = await sync.requestSync(tenant, id, full ? 'full' : 'incremental', 'cli');
+  return runJobWithProgress(rt, worker, tenant, job.id, 'Sync');
 }
 
 /** `sei integrations add|list`, `sei validate <id>`, `sei sync <id>`. */
@@ -136,6 +157,12 @@ export async function integrationsCommand(rt: () => Promise<Runtime>, command: s
     await withRt(async (r) => {
       const s = services(r);
       const { tenant, input } = await settingsFromFlags(s.registry, type, flags);
+      await getTenant(r.db, tenant).catch(() => {
+        throw new CliUsageError(
+          `No tenant "${tenant}": \`sei serve\` makes the default tenant on its first start, ` +
+            '`sei tenants create <id>` makes another (pass it with --tenant).',
+        );
+      });
       const created = await s.integrations.create(r.db, tenant, input);
       out(`Installed ${created.type} integration "${created.name}" with id ${created.id}.`);
       if (s.connectors.has(type)) {

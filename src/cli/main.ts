@@ -28,6 +28,8 @@ Commands:
   validate <integration-id>               run Validate Connection (exit 1 unless ok)
   sync <integration-id> [--full]          sync now with a progress line (exit 1 unless it succeeded)
   replay <integration-id>                 rebuild the integration's runs from its stored raw records
+  demo                                    a local toy: fake Harness NG data synced into ./data-demo, served on
+                                          PORT (8080); for a first look, never for real data
   help                                    this text
 `;
 
@@ -124,6 +126,9 @@ async function main(argv: string[]): Promise<void> {
   switch (command) {
     case 'serve':
       return serve();
+    case 'demo':
+      // Loaded only here: the demo brings the fake Harness server with it.
+      return (await import('./demo.js')).demo();
     case 'migrate':
       return withRuntime(async (rt) => {
         for (const m of rt.applied) out(`Applied migration ${String(m.version).padStart(4, '0')}_${m.name}.`);

@@ -1,39 +1,41 @@
-import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import { requeueStale } from '../sync/jobs.js';
-import { composeServices } from './compose.js';
+import { packageVersion } from '../core/paths.js';
 import { buildApp } from '../server/app.js';
+import { requeueStale } from '../sync/jobs.js';
 import { bootstrap } from './bootstrap.js';
-import { openRuntime } from './runtime.js';
+import { composeServices } from './compose.js';
+import { openRuntime, type Runtime } from './runtime.js';
 
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
+/** The HTTP app over an opened store and its services, as `sei serve` and `sei demo` run it. */
+export function buildServerApp(rt: Runtime, services: ReturnType<typeof composeServices>): Promise<FastifyInstance> {
+  const { connectors, registry, sync, worker } = services;
+  return buildApp({
+    db: rt.db,
+    config: rt.config,
+    registry,
+    connectors,
+    sync,
+    onSyncRequested: () => worker.wake(),
+    box: rt.box,
+    version: packageVersion(),
+    logger: {
+      level: rt.config.logLevel,
+      redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
+    },
+  });
 }
 
 /** `sei serve`: opens the store, makes the first tenant on first start, and serves HTTP until a signal. */
 export async function serve(): Promise<void> {
   const rt = await openRuntime();
   const { config } = rt;
-  const { connectors, registry, sync, worker } = composeServices(rt);
+  const services = composeServices(rt);
+  const { worker } = services;
   let app: FastifyInstance | undefined;
   let address: string;
   let first: Awaited<ReturnType<typeof bootstrap>>;
   try {
-    app = await buildApp({
-      db: rt.db,
-      config,
-      registry,
-      connectors,
-      sync,
-      onSyncRequested: () => worker.wake(),
-      box: rt.box,
-      version: version(),
-      logger: {
-        level: config.logLevel,
-        redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
-      },
-    });
+    app = await buildServerApp(rt, services);
     address = await app.listen({ port: config.port, host: config.host });
     // Only once the server listens: a first admin key made before a failed start would never be shown.
     first = await bootstrap(rt.db);

@@ -82,6 +82,11 @@ export interface ConnectorContext<S> {
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   signal: AbortSignal;
   log: (event: ConnectorLogEvent) => void;
+  /**
+   * Scratch space shared by the streams of one sync job (say, the orgs and projects found by the first
+   * stream, so the next ones need not list them again). Empty when a job starts; absent in validate.
+   */
+  memo?: Map<string, unknown>;
 }
 
 export interface CollectRequest {

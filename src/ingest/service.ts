@@ -1,7 +1,7 @@
 import { AppError, type ErrorDetail, InputError, NotFoundError } from '../core/errors.js';
 import type { Db, Queryable } from '../store/db.js';
 import { type CicdInstance, findInstances } from '../store/instances.js';
-import { insertRaw, upsertRun } from '../store/runs.js';
+import { insertRaw, upsertRuns } from '../store/runs.js';
 import { parseCustomCicdRun, type WebhookRun } from './custom-cicd.js';
 import { parseJson } from './json.js';
 
@@ -78,11 +78,11 @@ export class CustomCicdIngest {
         payload: i.raw,
       })),
     );
-    const out = [];
-    for (const { run, instance } of items) {
-      out.push(await upsertRun(tx, { tenantId, integrationId: instance.integration_id, source: 'custom' }, run));
-    }
-    return out;
+    return upsertRuns(
+      tx,
+      tenantId,
+      items.map(({ run, instance }) => ({ integrationId: instance.integration_id, source: 'custom', run })),
+    );
   }
 
   /** Many runs, one per line (NDJSON) or a JSON array; answers a result per line, storing every good one. */

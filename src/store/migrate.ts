@@ -1,7 +1,9 @@
 import { readFileSync, readdirSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { packageRoot } from '../core/paths.js';
 import type { Db } from './db.js';
 
-const MIGRATIONS_DIR = new URL('../../migrations/', import.meta.url);
 const LOCK_ID = 7_424_001;
 const UNIQUE_VIOLATION = '23505';
 
@@ -12,7 +14,7 @@ export interface Migration {
 }
 
 /** The numbered plain-SQL files under `migrations/`, in order. */
-export function listMigrations(dir: URL = MIGRATIONS_DIR): Migration[] {
+export function listMigrations(dir: URL = pathToFileURL(join(packageRoot(), 'migrations') + '/')): Migration[] {
   return readdirSync(dir)
     .filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f))
     .sort()

@@ -21,76 +21,159 @@ const CHILD_TABLES = [
   'cicd_run_deploy_targets',
 ] as const;
 
-/** Inserts or updates one run and replaces its child rows; call inside a transaction. */
-export async function upsertRun(tx: Queryable, target: RunTarget, run: DomainRun): Promise<UpsertResult> {
-  const { tenantId } = target;
-  // Webhook runs are keyed within their instance, connector runs within their integration.
-  const conflict =
-    run.instanceGuid === null
-      ? '(tenant_id, integration_id, run_key) WHERE instance_guid IS NULL'
-      : '(tenant_id, instance_guid, run_key)';
-  const rows = await tx.query<{ id: number; revision: number }>(
-    `INSERT INTO cicd_runs (tenant_id, integration_id, instance_guid, source, run_key, execution_id, pipeline,
-       job_full_name, qualified_name, instance_name, instance_url, project_name, user_id, repo_url, build_number,
-       branch_name, module_name, result, result_raw, start_time, end_time, duration_ms, ci, cd, cfr_status, themes,
-       web_url, trigger_chain, trigger_type)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
-       $23, $24, $25, $26, $27, $28::jsonb, $29)
-     ON CONFLICT ${conflict} DO UPDATE SET
-       execution_id = EXCLUDED.execution_id, pipeline = EXCLUDED.pipeline, job_full_name = EXCLUDED.job_full_name,
-       qualified_name = EXCLUDED.qualified_name, instance_name = EXCLUDED.instance_name,
-       instance_url = EXCLUDED.instance_url, project_name = EXCLUDED.project_name, user_id = EXCLUDED.user_id,
-       repo_url = EXCLUDED.repo_url, build_number = EXCLUDED.build_number, branch_name = EXCLUDED.branch_name,
-       module_name = EXCLUDED.module_name, result = EXCLUDED.result, result_raw = EXCLUDED.result_raw,
-       start_time = EXCLUDED.start_time, end_time = EXCLUDED.end_time, duration_ms = EXCLUDED.duration_ms,
-       ci = EXCLUDED.ci, cd = EXCLUDED.cd, cfr_status = EXCLUDED.cfr_status, themes = EXCLUDED.themes,
-       web_url = EXCLUDED.web_url, trigger_chain = EXCLUDED.trigger_chain, trigger_type = EXCLUDED.trigger_type,
-       revision = cicd_runs.revision + 1, updated_at = now()
-     RETURNING id, revision`,
-    [
-      tenantId,
-      target.integrationId,
-      run.instanceGuid,
-      target.source,
-      run.runKey,
-      run.executionId,
-      run.pipeline,
-      run.jobFullName,
-      run.qualifiedName,
-      run.instanceName,
-      run.instanceUrl,
-      run.projectName,
-      run.userId,
-      run.repoUrl,
-      run.buildNumber,
-      run.branchName,
-      run.moduleName,
-      run.result,
-      run.resultRaw,
-      run.startTime,
-      run.endTime,
-      run.durationMs,
-      run.ci,
-      run.cd,
-      run.cfrStatus,
-      run.themes,
-      run.webUrl,
-      JSON.stringify(run.triggerChain),
-      run.triggerType ?? null,
-    ],
-  );
-  const { id, revision } = rows[0]!;
-  if (revision > 1) {
-    for (const table of CHILD_TABLES) {
-      await tx.query(`DELETE FROM ${table} WHERE tenant_id = $1 AND run_id = $2`, [tenantId, id]);
+const WRITE_COLUMNS = [
+  'tenant_id',
+  'integration_id',
+  'instance_guid',
+  'source',
+  'run_key',
+  'execution_id',
+  'pipeline',
+  'job_full_name',
+  'qualified_name',
+  'instance_name',
+  'instance_url',
+  'project_name',
+  'user_id',
+  'repo_url',
+  'build_number',
+  'branch_name',
+  'module_name',
+  'result',
+  'result_raw',
+  'start_time',
+  'end_time',
+  'duration_ms',
+  'ci',
+  'cd',
+  'cfr_status',
+  'themes',
+  'web_url',
+  'trigger_chain',
+  'trigger_type',
+] as const;
+const KEY_COLUMNS = new Set(['tenant_id', 'instance_guid', 'run_key']);
+const UPDATE_SET = WRITE_COLUMNS.filter((c) => !KEY_COLUMNS.has(c))
+  .map((c) => `${c} = EXCLUDED.${c}`)
+  .join(', ');
+
+function runValues(tenantId: string, item: RunItem): unknown[] {
+  const { run } = item;
+  return [
+    tenantId,
+    item.integrationId,
+    run.instanceGuid,
+    item.source,
+    run.runKey,
+    run.executionId,
+    run.pipeline,
+    run.jobFullName,
+    run.qualifiedName,
+    run.instanceName,
+    run.instanceUrl,
+    run.projectName,
+    run.userId,
+    run.repoUrl,
+    run.buildNumber,
+    run.branchName,
+    run.moduleName,
+    run.result,
+    run.resultRaw,
+    run.startTime,
+    run.endTime,
+    run.durationMs,
+    run.ci,
+    run.cd,
+    run.cfrStatus,
+    run.themes,
+    run.webUrl,
+    JSON.stringify(run.triggerChain),
+    run.triggerType ?? null,
+  ];
+}
+
+/** One run to store, with the integration it belongs to. */
+export interface RunItem {
+  integrationId: string;
+  source: string;
+  run: DomainRun;
+}
+
+// Webhook runs are keyed within their instance, connector runs within their integration.
+const identity = (i: { integrationId: string; instanceGuid: string | null; runKey: string }) =>
+  i.instanceGuid === null ? `i:${i.integrationId}:${i.runKey}` : `g:${i.instanceGuid}:${i.runKey}`;
+
+/**
+ * Inserts or updates runs and replaces their child rows, a few statements for the whole batch (one
+ * upsert per key kind, one delete and one insert per child table); call inside a transaction. Answers one
+ * result per item, in order, as if they were stored one after another: a key given twice is stored
+ * once, with its last version, and its later occurrences answer "updated".
+ */
+export async function upsertRuns(tx: Queryable, tenantId: string, items: RunItem[]): Promise<UpsertResult[]> {
+  const lastOf = new Map<string, RunItem>();
+  for (const item of items) {
+    const key = identity({ ...item, instanceGuid: item.run.instanceGuid, runKey: item.run.runKey });
+    lastOf.delete(key); // keep insertion order at the last occurrence
+    lastOf.set(key, item);
+  }
+  const unique = [...lastOf.values()];
+  const stored = new Map<string, { id: number; revision: number }>();
+  for (const webhook of [false, true]) {
+    const group = unique.filter((u) => (u.run.instanceGuid !== null) === webhook);
+    const conflict = webhook
+      ? '(tenant_id, instance_guid, run_key)'
+      : '(tenant_id, integration_id, run_key) WHERE instance_guid IS NULL';
+    const perChunk = Math.floor(60_000 / WRITE_COLUMNS.length);
+    for (let i = 0; i < group.length; i += perChunk) {
+      const chunk = group.slice(i, i + perChunk);
+      // In INSERT ... VALUES each value takes its column's type (jsonb, timestamptz): no casts needed.
+      const values = valuesList(chunk.length, WRITE_COLUMNS.length);
+      const rows = await tx.query<{
+        id: number;
+        revision: number;
+        integration_id: string;
+        instance_guid: string | null;
+        run_key: string;
+      }>(
+        `INSERT INTO cicd_runs (${WRITE_COLUMNS.join(', ')}) VALUES ${values}
+         ON CONFLICT ${conflict} DO UPDATE SET ${UPDATE_SET}, revision = cicd_runs.revision + 1, updated_at = now()
+         RETURNING id, revision, integration_id::text AS integration_id, instance_guid::text AS instance_guid, run_key`,
+        chunk.flatMap((c) => runValues(tenantId, c)),
+      );
+      for (const r of rows) {
+        stored.set(identity({ integrationId: r.integration_id, instanceGuid: r.instance_guid, runKey: r.run_key }), {
+          id: r.id,
+          revision: r.revision,
+        });
+      }
     }
   }
-  await insertChildren(tx, tenantId, id, run);
-  return { id: String(id), status: revision > 1 ? 'updated' : 'created' };
+  const updated = [...stored.values()].filter((r) => r.revision > 1).map((r) => r.id);
+  if (updated.length > 0) {
+    for (const table of CHILD_TABLES) {
+      await tx.query(`DELETE FROM ${table} WHERE tenant_id = $1 AND run_id = ANY($2::bigint[])`, [tenantId, updated]);
+    }
+  }
+  await insertChildren(
+    tx,
+    tenantId,
+    unique.map((u) => ({
+      runId: stored.get(identity({ ...u, instanceGuid: u.run.instanceGuid, runKey: u.run.runKey }))!.id,
+      run: u.run,
+    })),
+  );
+  const seen = new Set<string>();
+  return items.map((item) => {
+    const key = identity({ ...item, instanceGuid: item.run.instanceGuid, runKey: item.run.runKey });
+    const row = stored.get(key)!;
+    const first = !seen.has(key);
+    seen.add(key);
+    return { id: String(row.id), status: first && row.revision === 1 ? 'created' : 'updated' };
+  });
 }
 
 async function insertRows(tx: Queryable, table: string, columns: string[], rows: unknown[][]): Promise<void> {
-  // Chunked so one statement stays well under PostgreSQL's 65,535 parameter limit.
+  // Nothing to insert: no statement. Chunked so one statement stays well under PostgreSQL's 65,535 parameter limit.
   const perChunk = Math.floor(60_000 / columns.length);
   for (let i = 0; i < rows.length; i += perChunk) {
     const chunk = rows.slice(i, i + perChunk);
@@ -101,57 +184,61 @@ async function insertRows(tx: Queryable, table: string, columns: string[], rows:
   }
 }
 
-async function insertChildren(tx: Queryable, tenantId: string, runId: number, run: DomainRun): Promise<void> {
-  if (run.stages.length > 0) {
-    await insertRows(
-      tx,
-      'cicd_run_stages',
-      [
-        'tenant_id',
-        'run_id',
-        'ordinal',
-        'name',
-        'description',
-        'result',
-        'state',
-        'duration_ms',
-        'identifier',
-        'stage_type',
-        'start_time',
-        'end_time',
-      ],
-      run.stages.map((s, i) => [
-        tenantId,
-        runId,
-        i,
-        s.name,
-        s.description,
-        s.result,
-        s.state,
-        s.durationMs,
-        s.identifier ?? null,
-        s.stageType ?? null,
-        s.startTime ?? null,
-        s.endTime ?? null,
-      ]),
-    );
-    const steps = run.stages.flatMap((s, si) =>
-      s.steps.map((st, i) => [tenantId, runId, si, i, st.name, st.description, st.result, st.state, st.durationMs]),
-    );
-    if (steps.length > 0) {
-      await insertRows(
-        tx,
-        'cicd_run_steps',
-        ['tenant_id', 'run_id', 'stage_ordinal', 'ordinal', 'name', 'description', 'result', 'state', 'duration_ms'],
-        steps,
-      );
-    }
-  }
-  if (run.commits.length > 0) {
-    await insertRows(
-      tx,
-      'cicd_run_commits',
-      ['tenant_id', 'run_id', 'commit_sha', 'ordinal', 'message', 'author', 'author_email', 'committed_at'],
+type RunRef = { runId: number; run: DomainRun };
+
+/** The child rows of many runs: one multi-row insert per table (chunked under the parameter limit). */
+async function insertChildren(tx: Queryable, tenantId: string, runs: RunRef[]): Promise<void> {
+  const rows = (make: (r: RunRef) => unknown[][]): unknown[][] => runs.flatMap(make);
+  const stages = rows(({ runId, run }) =>
+    run.stages.map((s, i) => [
+      tenantId,
+      runId,
+      i,
+      s.name,
+      s.description,
+      s.result,
+      s.state,
+      s.durationMs,
+      s.identifier ?? null,
+      s.stageType ?? null,
+      s.startTime ?? null,
+      s.endTime ?? null,
+    ]),
+  );
+  await insertRows(
+    tx,
+    'cicd_run_stages',
+    [
+      'tenant_id',
+      'run_id',
+      'ordinal',
+      'name',
+      'description',
+      'result',
+      'state',
+      'duration_ms',
+      'identifier',
+      'stage_type',
+      'start_time',
+      'end_time',
+    ],
+    stages,
+  );
+  await insertRows(
+    tx,
+    'cicd_run_steps',
+    ['tenant_id', 'run_id', 'stage_ordinal', 'ordinal', 'name', 'description', 'result', 'state', 'duration_ms'],
+    rows(({ runId, run }) =>
+      run.stages.flatMap((s, si) =>
+        s.steps.map((st, i) => [tenantId, runId, si, i, st.name, st.description, st.result, st.state, st.durationMs]),
+      ),
+    ),
+  );
+  await insertRows(
+    tx,
+    'cicd_run_commits',
+    ['tenant_id', 'run_id', 'commit_sha', 'ordinal', 'message', 'author', 'author_email', 'committed_at'],
+    rows(({ runId, run }) =>
       run.commits.map((c, i) => [
         tenantId,
         runId,
@@ -162,34 +249,29 @@ async function insertChildren(tx: Queryable, tenantId: string, runId: number, ru
         c.authorEmail ?? null,
         c.committedAt ?? null,
       ]),
-    );
-  }
-  const targets = run.deployTargets ?? [];
-  if (targets.length > 0) {
-    await insertRows(
-      tx,
-      'cicd_run_deploy_targets',
-      ['tenant_id', 'run_id', 'ordinal', 'service', 'environment', 'environment_type', 'infrastructure'],
-      targets.map((t, i) => [tenantId, runId, i, t.service, t.environment, t.environmentType, t.infrastructure]),
-    );
-  }
-  if (run.artifacts.length > 0) {
-    await insertRows(
-      tx,
-      'cicd_run_artifacts',
-      [
-        'tenant_id',
-        'run_id',
-        'ordinal',
-        'input',
-        'output',
-        'type',
-        'location',
-        'name',
-        'qualifier',
-        'hash',
-        'metadata',
-      ],
+    ),
+  );
+  await insertRows(
+    tx,
+    'cicd_run_deploy_targets',
+    ['tenant_id', 'run_id', 'ordinal', 'service', 'environment', 'environment_type', 'infrastructure'],
+    rows(({ runId, run }) =>
+      (run.deployTargets ?? []).map((t, i) => [
+        tenantId,
+        runId,
+        i,
+        t.service,
+        t.environment,
+        t.environmentType,
+        t.infrastructure,
+      ]),
+    ),
+  );
+  await insertRows(
+    tx,
+    'cicd_run_artifacts',
+    ['tenant_id', 'run_id', 'ordinal', 'input', 'output', 'type', 'location', 'name', 'qualifier', 'hash', 'metadata'],
+    rows(({ runId, run }) =>
       run.artifacts.map((a, i) => [
         tenantId,
         runId,
@@ -203,16 +285,14 @@ async function insertChildren(tx: Queryable, tenantId: string, runId: number, ru
         a.hash,
         a.metadata === null ? null : JSON.stringify(a.metadata),
       ]),
-    );
-  }
-  if (run.params.length > 0) {
-    await insertRows(
-      tx,
-      'cicd_run_params',
-      ['tenant_id', 'run_id', 'ordinal', 'type', 'name', 'value', 'value_type'],
-      run.params.map((p, i) => [tenantId, runId, i, p.type, p.name, p.value, p.valueType]),
-    );
-  }
+    ),
+  );
+  await insertRows(
+    tx,
+    'cicd_run_params',
+    ['tenant_id', 'run_id', 'ordinal', 'type', 'name', 'value', 'value_type'],
+    rows(({ runId, run }) => run.params.map((p, i) => [tenantId, runId, i, p.type, p.name, p.value, p.valueType])),
+  );
 }
 
 /** Appends raw payloads as received (the raw layer). */

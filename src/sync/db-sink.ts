@@ -1,6 +1,6 @@
 import type { Connector, NormalizeMeta, RawPage, RawRecord } from '../connectors/connector.js';
 import { type Db, type Queryable, valuesList } from '../store/db.js';
-import { upsertRun } from '../store/runs.js';
+import { type RunItem, upsertRuns } from '../store/runs.js';
 
 /** Where collected pages go: the database here, the server's HTTP API in the satellite. */
 export interface RecordSink {
@@ -23,16 +23,14 @@ export async function applyRecords(
   records: RawRecord[],
 ): Promise<void> {
   const meta: NormalizeMeta = { scope, integration: target.integration };
-  for (const record of records) {
-    const rows = connector.normalize(stream, record, meta);
-    for (const run of rows.runs ?? []) {
-      await upsertRun(
-        tx,
-        { tenantId: target.tenantId, integrationId: target.integration.id, source: connector.spec.type },
-        run,
-      );
-    }
-  }
+  const runs: RunItem[] = records.flatMap((record) =>
+    (connector.normalize(stream, record, meta).runs ?? []).map((run) => ({
+      integrationId: target.integration.id,
+      source: connector.spec.type,
+      run,
+    })),
+  );
+  if (runs.length > 0) await upsertRuns(tx, target.tenantId, runs);
 }
 
 function latestByKey(records: RawRecord[]): RawRecord[] {

@@ -154,7 +154,7 @@ export async function jobHistory(
   limit: number,
 ): Promise<(SyncJob & { streams: StreamResult[] })[]> {
   const jobs = await db.query<SyncJob>(
-    `SELECT ${JOB} FROM sync_jobs WHERE tenant_id = $1 AND integration_id = $2 ORDER BY id DESC LIMIT $3`,
+    `SELECT ${JOB} FROM sync_jobs WHERE tenant_id = $1 AND integration_id = $2 ORDER BY sync_jobs.id DESC LIMIT $3`,
     [tenantId, integrationId, limit],
   );
   const streams = await jobStreams(

@@ -119,7 +119,7 @@ export class SyncService {
       jobHistory(db, tenantId, integration.id, historyLimit),
       db.query<{ id: string }>(
         `SELECT id::text AS id FROM sync_jobs WHERE tenant_id = $1 AND integration_id = $2 AND status = 'succeeded'
-         ORDER BY id DESC LIMIT 1`,
+         ORDER BY sync_jobs.id DESC LIMIT 1`,
         [tenantId, integration.id],
       ),
     ]);

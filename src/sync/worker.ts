@@ -29,8 +29,10 @@ export class SyncWorker {
   constructor(private readonly o: WorkerOptions) {}
 
   #wanted = false;
+  #started = false;
 
   start(): void {
+    this.#started = true;
     this.#loop();
   }
 
@@ -47,9 +49,9 @@ export class SyncWorker {
       });
   }
 
-  /** Looks for work now (a sync was just requested) instead of at the next poll. */
+  /** Looks for work now (a sync was just requested) instead of at the next poll; nothing before `start`. */
   wake(): void {
-    if (this.#abort.signal.aborted) return;
+    if (!this.#started || this.#abort.signal.aborted) return;
     if (this.#running !== undefined) {
       this.#wanted = true;
       return;

@@ -51,10 +51,15 @@ export class HarnessApi {
   readonly http: HttpClient;
   readonly baseUrl: string;
 
+  readonly #lists: Map<string, Promise<unknown[]>> | undefined;
+
+  /** With `memoizeLists`, each org and project list is fetched once in this client's life (one sync job). */
   constructor(
     readonly settings: HarnessSettings,
     ctx: Pick<ConnectorContext<HarnessSettings>, 'clock' | 'sleep' | 'signal'>,
+    options: { memoizeLists?: boolean } = {},
   ) {
+    this.#lists = options.memoizeLists === true ? new Map() : undefined;
     this.baseUrl = (settings.url ?? HARNESS_CLOUD_URL).replace(/\/+$/, '');
     this.http = createHttpClient({
       baseUrl: this.baseUrl,
@@ -68,7 +73,19 @@ export class HarnessApi {
   }
 
   /** All pages of a `/v1` list: a bare array with `X-Total-Elements` paging headers. */
-  async #v1List<T>(path: string): Promise<T[]> {
+  #v1List<T>(path: string): Promise<T[]> {
+    if (this.#lists === undefined) return this.#fetchV1List<T>(path);
+    let list = this.#lists.get(path);
+    if (list === undefined) {
+      list = this.#fetchV1List<T>(path);
+      this.#lists.set(path, list);
+      // A failed listing is not remembered: the next stream asks again.
+      list.catch(() => this.#lists?.delete(path));
+    }
+    return list as Promise<T[]>;
+  }
+
+  async #fetchV1List<T>(path: string): Promise<T[]> {
     const out: T[] = [];
     for await (const page of pageByNumber<T, UpstreamResponse<T[]>>({
       fetchPage: (page, limit) => this.http.get<T[]>(path, { query: { page, limit } }),

@@ -4,25 +4,41 @@ import { isFinalStatus } from './status.js';
 import { resolveScope, type ProjectRef } from './scope.js';
 import type { HarnessSettings } from './spec.js';
 
+/** An execution seen running: revisited until final. `startTs` null in cursors saved before it was kept. */
+export interface PendingExecution {
+  id: string;
+  startTs: number | null;
+}
+
 /** Per project: executions started up to `since` are stored; `pending` ones were still running. */
 export interface ExecutionCursor {
   since: number;
-  pending: string[];
+  pending: PendingExecution[];
 }
 
 const DAY_MS = 86_400_000;
 // Re-read a little before the cursor: an execution may appear with a start time just behind it.
 const OVERLAP_MS = 10 * 60_000;
+// Running executions that started at most this long before the window are caught by widening the
+// window (no extra request); older ones (waiting on an approval for days) are asked for by id.
+const WIDEN_MAX_MS = 60 * 60_000;
 const PENDING_CHUNK = 100;
 
 function toRecord(e: ExecutionSummary): RawRecord {
   return { key: e.planExecutionId, data: e, final: isFinalStatus(e.status) };
 }
 
+function parsePending(p: unknown): PendingExecution | undefined {
+  if (typeof p === 'string') return { id: p, startTs: null };
+  const o = p as Partial<PendingExecution> | null;
+  if (typeof o?.id !== 'string') return undefined;
+  return { id: o.id, startTs: typeof o.startTs === 'number' ? o.startTs : null };
+}
+
 function parseCursor(value: unknown): ExecutionCursor | undefined {
-  const c = value as Partial<ExecutionCursor> | undefined;
+  const c = value as { since?: unknown; pending?: unknown } | undefined;
   if (c === undefined || typeof c.since !== 'number' || !Array.isArray(c.pending)) return undefined;
-  return { since: c.since, pending: c.pending.filter((p): p is string => typeof p === 'string') };
+  return { since: c.since, pending: c.pending.map(parsePending).filter((p) => p !== undefined) };
 }
 
 async function* projectExecutions(
@@ -33,37 +49,65 @@ async function* projectExecutions(
   progress: RawPage['progress'],
 ): AsyncGenerator<RawPage> {
   const scope = `${ref.org}/${ref.project}`;
-  const pending = new Set(cursor.pending);
+  const pending = new Map(cursor.pending.map((p) => [p.id, p]));
   let since = cursor.since;
+  const state = (): ExecutionCursor => ({ since, pending: [...pending.values()] });
+  const seen = (e: ExecutionSummary): void => {
+    if (isFinalStatus(e.status)) pending.delete(e.planExecutionId);
+    else pending.set(e.planExecutionId, { id: e.planExecutionId, startTs: e.startTs ?? null });
+  };
   // Every page carries the cursor as it stands once the page is stored.
-  async function* scan(filter: Record<string, unknown>, seen: (items: ExecutionSummary[], last: boolean) => void) {
+  async function* scan(filter: Record<string, unknown>, onPage: (items: ExecutionSummary[], last: boolean) => void) {
     for (let page = 0; ; page++) {
       const request = api.summaryRequest(ref.org, ref.project, page, EXECUTION_PAGE, filter);
       const { items, last } = await api.executionPage(request);
-      seen(items, last);
-      const records = items.map(toRecord);
-      yield { stream: 'executions', scope, request, records, cursor: { since, pending: [...pending] }, progress };
+      onPage(items, last);
+      yield { stream: 'executions', scope, request, records: items.map(toRecord), cursor: state(), progress };
       if (last) return;
     }
   }
-  // First revisit the executions that were still running, until they are final.
-  const revisit = [...pending];
+  // The window: everything that started since the cursor (less the overlap), widened to take in the
+  // executions that were running when it was saved if they started shortly before it.
+  let from = Math.max(0, since - OVERLAP_MS);
+  const recent = cursor.pending.filter((p) => p.startTs !== null && p.startTs >= from - WIDEN_MAX_MS);
+  for (const p of recent) from = Math.min(from, p.startTs!);
+  // First revisit by id the running executions the window does not cover, until they are final.
+  const revisit = cursor.pending.filter((p) => p.startTs === null || p.startTs < from).map((p) => p.id);
   for (let i = 0; i < revisit.length; i += PENDING_CHUNK) {
-    yield* scan({ planExecutionIds: revisit.slice(i, i + PENDING_CHUNK) }, (items) => {
-      for (const e of items) if (isFinalStatus(e.status)) pending.delete(e.planExecutionId);
+    const ids = revisit.slice(i, i + PENDING_CHUNK);
+    const found = new Set<string>();
+    yield* scan({ planExecutionIds: ids }, (items, last) => {
+      for (const e of items) {
+        found.add(e.planExecutionId);
+        if (isFinalStatus(e.status)) pending.delete(e.planExecutionId);
+      }
+      // Asked for by id and not answered: deleted upstream, nothing left to wait for.
+      if (last) for (const id of ids) if (!found.has(id)) pending.delete(id);
     });
   }
-  // Then everything that started since the cursor, oldest first.
-  const from = Math.max(0, since - OVERLAP_MS);
+  // Then the window, oldest first.
+  const found = new Set<string>();
   yield* scan({ timeRange: { startTime: from, endTime: now } }, (items, last) => {
     for (const e of items) {
+      found.add(e.planExecutionId);
       if (typeof e.startTs === 'number') since = Math.max(since, e.startTs);
-      if (isFinalStatus(e.status)) pending.delete(e.planExecutionId);
-      else pending.add(e.planExecutionId);
+      seen(e);
     }
+    if (!last) return;
+    // Running ones that started inside the window and were not in it are gone upstream.
+    for (const p of recent) if (!found.has(p.id)) pending.delete(p.id);
     // A complete scan covers everything up to `now`: the next one starts there (less the overlap).
-    if (last) since = Math.max(since, now);
+    since = Math.max(since, now);
   });
+}
+
+/** One API client per job (one rate budget), and the orgs and projects listed once for all streams. */
+function jobApi(ctx: ConnectorContext<HarnessSettings>): HarnessApi {
+  const known = ctx.memo?.get('harness.api');
+  if (known instanceof HarnessApi) return known;
+  const api = new HarnessApi(ctx.settings, ctx, { memoizeLists: ctx.memo !== undefined });
+  ctx.memo?.set('harness.api', api);
+  return api;
 }
 
 /** The pages of one Harness stream. */
@@ -71,7 +115,7 @@ export async function* collectHarness(
   ctx: ConnectorContext<HarnessSettings>,
   req: CollectRequest,
 ): AsyncGenerator<RawPage> {
-  const api = new HarnessApi(ctx.settings, ctx);
+  const api = jobApi(ctx);
   const orgs = await api.orgs();
   if (req.stream === 'organizations') {
     yield {

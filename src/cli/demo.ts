@@ -1,4 +1,4 @@
-// `npm run demo`: OpenSEI on an embedded PGlite store in a demo folder, fed by the fake Harness NG server
+// `sei demo` (`npm run demo`): OpenSEI on an embedded PGlite store in a demo folder, fed by the fake Harness NG server
 // (test/fakes/harness) and a few custom CI/CD webhook runs, so a newcomer sees real data in a minute.
 // A local toy environment: fake data, an admin key kept in a plain file. Not for production.
 //
@@ -7,22 +7,21 @@
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { FastifyInstance } from 'fastify';
-import { DEFAULT_TENANT, bootstrap } from '../src/cli/bootstrap.js';
-import { ProgressLine } from '../src/cli/progress.js';
-import { openRuntime, type Runtime } from '../src/cli/runtime.js';
-import { composeServices } from '../src/cli/compose.js';
-import { ConfigError, loadConfig } from '../src/core/config.js';
-import { buildApp } from '../src/server/app.js';
-import { createApiKey } from '../src/store/api-keys.js';
-import { DataDirBusyError } from '../src/store/data-lock.js';
-import { PGLITE_FOLDER } from '../src/store/open.js';
-import { listTenants } from '../src/store/tenants.js';
-import { getJob, requeueStale } from '../src/sync/jobs.js';
-import type { SyncService } from '../src/sync/service.js';
-import type { SyncWorker } from '../src/sync/worker.js';
-import { startFakeHarness, type FakeHarness } from '../test/fakes/harness/server.js';
+import { startFakeHarness, type FakeHarness } from '../../test/fakes/harness/server.js';
+import { ConfigError, loadConfig } from '../core/config.js';
+import { createApiKey } from '../store/api-keys.js';
+import { DataDirBusyError } from '../store/data-lock.js';
+import { PGLITE_FOLDER } from '../store/open.js';
+import { listTenants } from '../store/tenants.js';
+import { requeueStale } from '../sync/jobs.js';
+import type { SyncService } from '../sync/service.js';
+import type { SyncWorker } from '../sync/worker.js';
+import { DEFAULT_TENANT, bootstrap } from './bootstrap.js';
+import { composeServices } from './compose.js';
 import { demoWebhookRuns } from './demo-runs.js';
+import { runJobWithProgress } from './integrations.js';
+import { openRuntime, type Runtime } from './runtime.js';
+import { buildServerApp } from './serve.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -64,11 +63,6 @@ function demoEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
     DATABASE_URL: '',
     SEI_SECRET_KEY: '',
   };
-}
-
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
 }
 
 class NotADemoFolder extends Error {}
@@ -186,7 +180,7 @@ async function setUpHarness(api: Api, fake: FakeHarness): Promise<Integration> {
     harness = await api<Integration>('POST', '/v1/integrations', {
       type: 'harnessng',
       name: HARNESS_NAME,
-      description: 'The fake Harness NG server started by `npm run demo`.',
+      description: 'The fake Harness NG server started by `sei demo`.',
       tags: ['demo'],
       settings,
       sync_interval_minutes: SYNC_INTERVAL_MINUTES,
@@ -245,34 +239,7 @@ async function setUpCustom(api: Api, now: number): Promise<{ integration: Integr
 /** Runs one Harness sync now with a progress line (as `sei sync` does); answers its final status. */
 async function firstSync(rt: Runtime, sync: SyncService, worker: SyncWorker, id: string): Promise<string> {
   const { job } = await sync.requestSync(DEFAULT_TENANT, id, 'incremental', 'cli');
-  const line = new ProgressLine();
-  const started = performance.now();
-  let finished = false;
-  const poll = async (): Promise<void> => {
-    while (!finished) {
-      const j = await getJob(rt.db, DEFAULT_TENANT, job.id);
-      const p = j.progress as { stream?: string; label?: string; done?: number; total?: number };
-      const records = j.streams.reduce((n, s) => n + s.records, 0);
-      const bar = p.total === undefined ? '' : `${ProgressLine.bar(p.done ?? 0, p.total)} `;
-      if (!finished) line.update(`${bar}${p.stream ?? 'starting'} ${p.label ?? ''} · ${records} records`);
-      await new Promise((r) => setTimeout(r, 300));
-    }
-  };
-  const polling = poll();
-  let status: string;
-  try {
-    status = (await worker.runQueued(DEFAULT_TENANT, job.id)) ?? (await getJob(rt.db, DEFAULT_TENANT, job.id)).status;
-  } finally {
-    finished = true;
-    await polling;
-  }
-  const done = await getJob(rt.db, DEFAULT_TENANT, job.id);
-  line.done(`Harness sync ${done.id} ${status} in ${seconds(performance.now() - started)}.`);
-  for (const s of done.streams) {
-    const error = s.error === null ? '' : `  ${s.error.code}: ${s.error.message}`;
-    out(`  ${s.stream.padEnd(14)} ${s.status.padEnd(10)} ${String(s.records).padStart(6)} records${error}`);
-  }
-  return status;
+  return runJobWithProgress(rt, worker, DEFAULT_TENANT, job.id, 'Harness sync');
 }
 
 async function main(): Promise<void> {
@@ -316,21 +283,9 @@ async function main(): Promise<void> {
     out(`  Its planned runs ended ${FAKE.futureHours / 24} days after that; delete ${shown} for a fresh history.`);
 
   // The same services as `sei serve`.
-  const { connectors, registry, sync, worker } = composeServices(rt);
-  const app: FastifyInstance = await buildApp({
-    db: rt.db,
-    config,
-    registry,
-    connectors,
-    sync,
-    onSyncRequested: () => worker.wake(),
-    box: rt.box,
-    version: version(),
-    logger: {
-      level: config.logLevel,
-      redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
-    },
-  });
+  const services = composeServices(rt);
+  const { sync, worker } = services;
+  const app = await buildServerApp(rt, services);
   cleanups.push({ name: 'the HTTP server', run: () => app.close() });
   alive();
   const address = await app.listen({ port: config.port, host: config.host });
@@ -389,13 +344,20 @@ async function main(): Promise<void> {
     `The worker syncs Harness every ${SYNC_INTERVAL_MINUTES} minutes; the fake's clock runs, so running executions ` +
       'finish and new ones appear.',
   );
-  out(`Stop with Ctrl-C. Run \`npm run demo\` again to resume with this data; delete ${shown} to start afresh.`);
+  out(
+    `Stop with Ctrl-C. Run \`npm run demo\` (or \`sei demo\`) again to resume with this data; delete ${shown} to start afresh.`,
+  );
 }
 
-process.on('SIGINT', onSignal);
-process.on('SIGTERM', onSignal);
-startUp = main();
-startUp.catch(async (err: unknown) => {
+/** `sei demo`: starts everything, then runs until Ctrl-C (its own signal handling and exit codes). */
+export function demo(): void {
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  startUp = main();
+  startUp.catch(onStartFailure);
+}
+
+async function onStartFailure(err: unknown): Promise<void> {
   if (stopping !== undefined) return; // a signal came during the start-up: the shutdown is under way
   if (err instanceof DataDirBusyError) {
     process.stderr.write(`demo: ${err.message}: is another demo running on this folder? Stop it first.\n`);
@@ -409,4 +371,4 @@ startUp.catch(async (err: unknown) => {
     process.stderr.write(`demo: ${(err as Error).stack ?? String(err)}\n`);
   }
   await shutdown(1);
-});
+}
