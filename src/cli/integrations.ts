@@ -137,7 +137,12 @@ export async function integrationsCommand(rt: () => Promise<Runtime>, command: s
     await withRt(async (r) => {
       if (command === 'replay') {
         const res = await services(r).sync.replay(values.tenant, id);
-        out(`Replayed ${res.records} raw records into ${res.runs} runs.`);
+        out(
+          `Replayed ${res.records} raw records into ${res.runs} runs` +
+            (res.repos > 0
+              ? `, ${res.repos} repositories, ${res.commits} commits and ${res.merge_requests} merge requests.`
+              : '.'),
+        );
       } else if (command === 'validate') {
         const report = await services(r).sync.validateIntegration(values.tenant, id);
         printReport(report);

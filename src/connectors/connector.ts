@@ -1,4 +1,5 @@
 import type { DomainRun } from '../domain/cicd-run.js';
+import type { DomainCommit, DomainMergeRequest, DomainRepo, GoneRepo } from '../domain/scm.js';
 import type { IntegrationType } from '../integrations/registry.js';
 
 /** Time, passed in so tests and fakes can move it. */
@@ -57,9 +58,14 @@ export interface RawPage {
   progress?: { label?: string; done?: number; total?: number };
 }
 
-/** Domain rows made from one raw record. Later connectors add repos, commits, merge requests... */
+/** Domain rows made from one raw record. */
 export interface Normalized {
   runs?: DomainRun[];
+  repos?: DomainRepo[];
+  /** Repositories the upstream stopped answering for (deleted, or no longer visible). */
+  goneRepos?: GoneRepo[];
+  commits?: DomainCommit[];
+  mergeRequests?: DomainMergeRequest[];
 }
 
 /** What normalize may know besides the record: its scope and the integration's non-secret settings. */
@@ -87,6 +93,11 @@ export interface ConnectorContext<S> {
    * stream, so the next ones need not list them again). Empty when a job starts; absent in validate.
    */
   memo?: Map<string, unknown>;
+  /** OAuth integrations: where their tokens are read and a refreshed pair is saved (encrypted). */
+  oauth?: {
+    load(): Promise<{ access_token: string; refresh_token: string; expires_at: number; scope: string } | null>;
+    save(tokens: { access_token: string; refresh_token: string; expires_at: number; scope: string }): Promise<void>;
+  };
 }
 
 export interface CollectRequest {

@@ -87,4 +87,6 @@ export interface DomainRun {
   artifacts: ArtifactRow[];
   params: ParamRow[];
   deployTargets?: DeployTargetRow[];
+  /** The repository (scm_repos.repo_key) of the same integration the run belongs to, when known. */
+  repoKey?: string | null;
 }

@@ -51,6 +51,7 @@ const WRITE_COLUMNS = [
   'web_url',
   'trigger_chain',
   'trigger_type',
+  'repo_key',
 ] as const;
 const KEY_COLUMNS = new Set(['tenant_id', 'instance_guid', 'run_key']);
 const UPDATE_SET = WRITE_COLUMNS.filter((c) => !KEY_COLUMNS.has(c))
@@ -89,6 +90,7 @@ function runValues(tenantId: string, item: RunItem): unknown[] {
     run.webUrl,
     JSON.stringify(run.triggerChain),
     run.triggerType ?? null,
+    run.repoKey ?? null,
   ];
 }
 

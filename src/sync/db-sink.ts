@@ -1,4 +1,5 @@
-import type { Connector, NormalizeMeta, RawPage, RawRecord } from '../connectors/connector.js';
+import type { Connector, Normalized, NormalizeMeta, RawPage, RawRecord } from '../connectors/connector.js';
+import { markReposGone, upsertCommits, upsertMergeRequests, upsertRepos } from '../store/scm.js';
 import { type Db, type Queryable, valuesList } from '../store/db.js';
 import { type RunItem, upsertRuns } from '../store/runs.js';
 
@@ -23,13 +24,24 @@ export async function applyRecords(
   records: RawRecord[],
 ): Promise<void> {
   const meta: NormalizeMeta = { scope, integration: target.integration };
-  const runs: RunItem[] = records.flatMap((record) =>
-    (connector.normalize(stream, record, meta).runs ?? []).map((run) => ({
-      integrationId: target.integration.id,
-      source: connector.spec.type,
-      run,
-    })),
-  );
+  const rows = records.map((record) => connector.normalize(stream, record, meta));
+  const all = <K extends keyof Normalized>(k: K): NonNullable<Normalized[K]> =>
+    rows.flatMap((r) => (r[k] ?? []) as never[]) as NonNullable<Normalized[K]>;
+  const scm = { tenantId: target.tenantId, integrationId: target.integration.id };
+  // Parents first: commits and merge requests belong to a repository, runs may point at one.
+  const repos = all('repos');
+  if (repos.length > 0) await upsertRepos(tx, scm, repos);
+  const gone = all('goneRepos');
+  if (gone.length > 0) await markReposGone(tx, scm, gone);
+  const commits = all('commits');
+  if (commits.length > 0) await upsertCommits(tx, scm, commits);
+  const mergeRequests = all('mergeRequests');
+  if (mergeRequests.length > 0) await upsertMergeRequests(tx, scm, mergeRequests);
+  const runs: RunItem[] = all('runs').map((run) => ({
+    integrationId: target.integration.id,
+    source: connector.spec.type,
+    run,
+  }));
   if (runs.length > 0) await upsertRuns(tx, target.tenantId, runs);
 }
 

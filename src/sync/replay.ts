@@ -1,17 +1,35 @@
-import type { Connector } from '../connectors/connector.js';
-import type { Db } from '../store/db.js';
+import type { Connector, RawRecord } from '../connectors/connector.js';
+import type { Db, Queryable } from '../store/db.js';
 import { applyRecords, type SinkTarget } from './db-sink.js';
 
 export interface ReplayResult {
   records: number;
   runs: number;
+  repos: number;
+  commits: number;
+  merge_requests: number;
 }
 
 const BATCH = 500;
 
+async function count(
+  tx: Queryable,
+  table: string,
+  tenantId: string,
+  integrationId: string,
+  extra = '',
+): Promise<number> {
+  const rows = await tx.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM ${table} WHERE tenant_id = $1 AND integration_id = $2${extra}`,
+    [tenantId, integrationId],
+  );
+  return rows[0]!.n;
+}
+
 /**
- * Rebuilds an integration's domain rows from its stored raw records with the current mapping:
- * its runs are deleted and made again, in one transaction, so readers never see half of it.
+ * Rebuilds an integration's domain rows from its stored raw records with the current mapping: its
+ * runs and source-control rows are deleted and made again, stream by stream in the connector's order
+ * (repositories before what belongs to them), in one transaction, so readers never see half of it.
  */
 export async function replayIntegration(
   db: Db,
@@ -25,35 +43,35 @@ export async function replayIntegration(
       tenantId,
       integrationId,
     ]);
+    // Commits and merge requests go with their repository.
+    await tx.query('DELETE FROM scm_repos WHERE tenant_id = $1 AND integration_id = $2', [tenantId, integrationId]);
     let records = 0;
-    let after: { stream: string; key: string } = { stream: '', key: '' };
-    for (;;) {
-      const rows = await tx.query<{
-        stream: string;
-        record_key: string;
-        scope: string;
-        final: boolean;
-        payload: unknown;
-      }>(
-        `SELECT stream, record_key, scope, final, payload FROM connector_records
-         WHERE tenant_id = $1 AND integration_id = $2 AND (stream, record_key) > ($3, $4)
-         ORDER BY stream, record_key LIMIT $5`,
-        [tenantId, integrationId, after.stream, after.key, BATCH],
-      );
-      for (const r of rows) {
-        await applyRecords(tx, connector, target, r.stream, r.scope, [
-          { key: r.record_key, data: r.payload, final: r.final },
-        ]);
+    for (const { name: stream } of connector.streams) {
+      for (let after = ''; ;) {
+        const rows = await tx.query<{ record_key: string; scope: string; final: boolean; payload: unknown }>(
+          `SELECT record_key, scope, final, payload FROM connector_records
+           WHERE tenant_id = $1 AND integration_id = $2 AND stream = $3 AND record_key > $4
+           ORDER BY record_key LIMIT $5`,
+          [tenantId, integrationId, stream, after, BATCH],
+        );
+        const byScope = new Map<string, RawRecord[]>();
+        for (const r of rows) {
+          const list = byScope.get(r.scope) ?? [];
+          list.push({ key: r.record_key, data: r.payload, final: r.final });
+          byScope.set(r.scope, list);
+        }
+        for (const [scope, list] of byScope) await applyRecords(tx, connector, target, stream, scope, list);
+        records += rows.length;
+        if (rows.length < BATCH) break;
+        after = rows.at(-1)!.record_key;
       }
-      records += rows.length;
-      const last = rows.at(-1);
-      if (last === undefined || rows.length < BATCH) break;
-      after = { stream: last.stream, key: last.record_key };
     }
-    const runs = await tx.query<{ n: number }>(
-      'SELECT count(*)::int AS n FROM cicd_runs WHERE tenant_id = $1 AND integration_id = $2 AND instance_guid IS NULL',
-      [tenantId, integrationId],
-    );
-    return { records, runs: runs[0]!.n };
+    return {
+      records,
+      runs: await count(tx, 'cicd_runs', tenantId, integrationId, ' AND instance_guid IS NULL'),
+      repos: await count(tx, 'scm_repos', tenantId, integrationId),
+      commits: await count(tx, 'scm_commits', tenantId, integrationId),
+      merge_requests: await count(tx, 'scm_merge_requests', tenantId, integrationId),
+    };
   });
 }

@@ -149,7 +149,13 @@ export function syncRoutes(app: FastifyInstance, ctx: AppContext): void {
         summary: "Rebuild the integration's runs from its stored raw records with the current mapping",
         params: IdParam,
         response: {
-          200: Type.Object({ records: Type.Integer(), runs: Type.Integer() }),
+          200: Type.Object({
+            records: Type.Integer({ description: 'Raw records replayed' }),
+            runs: Type.Integer(),
+            repos: Type.Integer(),
+            commits: Type.Integer(),
+            merge_requests: Type.Integer(),
+          }),
           ...errors(400, 401, 403, 404),
         },
       },
