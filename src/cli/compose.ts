@@ -1,5 +1,6 @@
 import { builtInConnectors } from '../connectors/all.js';
 import { defaultRegistry } from '../integrations/registry.js';
+import { CredentialStore } from '../store/credentials.js';
 import { IntegrationStore } from '../store/integrations.js';
 import { SyncService } from '../sync/service.js';
 import { SyncWorker } from '../sync/worker.js';
@@ -10,7 +11,8 @@ export function composeServices(rt: Pick<Runtime, 'db' | 'box'>) {
   const connectors = builtInConnectors();
   const registry = defaultRegistry([...connectors.values()].map((c) => c.spec));
   const integrations = new IntegrationStore(registry, rt.box);
-  const sync = new SyncService({ db: rt.db, connectors, integrations });
+  const credentials = new CredentialStore(rt.box);
+  const sync = new SyncService({ db: rt.db, connectors, integrations, credentials });
   const worker = new SyncWorker({ db: rt.db, connectors, integrations, service: sync });
   return { connectors, registry, integrations, sync, worker };
 }

@@ -94,10 +94,34 @@ export interface ConnectorContext<S> {
    */
   memo?: Map<string, unknown>;
   /** OAuth integrations: where their tokens are read and a refreshed pair is saved (encrypted). */
-  oauth?: {
-    load(): Promise<{ access_token: string; refresh_token: string; expires_at: number; scope: string } | null>;
-    save(tokens: { access_token: string; refresh_token: string; expires_at: number; scope: string }): Promise<void>;
-  };
+  oauth?: OAuthTokenStore;
+}
+
+/** Tokens an OAuth sign-in yields; kept sealed by the server, never answered. */
+export interface OAuthTokens {
+  access_token: string;
+  refresh_token: string;
+  /** Epoch ms. */
+  expires_at: number;
+  scope: string;
+}
+
+export interface OAuthTokenStore {
+  load(): Promise<OAuthTokens | null>;
+  save(tokens: OAuthTokens): Promise<void>;
+}
+
+/** A connector whose integrations can sign in with the upstream (authorization code with PKCE). */
+export interface OAuthSupport<S> {
+  /** Whether these settings sign in with OAuth. */
+  uses(settings: S): boolean;
+  /** The upstream page the person is sent to. */
+  authorizeUrl(settings: S, p: { state: string; challenge: string; redirectUri: string }): string;
+  /** Trades the code the upstream sent back for tokens; answers who signed in. */
+  exchange(
+    ctx: ConnectorContext<S>,
+    p: { code: string; verifier: string; redirectUri: string },
+  ): Promise<{ tokens: OAuthTokens; user: string | null }>;
 }
 
 export interface CollectRequest {
@@ -117,4 +141,6 @@ export interface Connector<S = Record<string, unknown>> {
   collect(ctx: ConnectorContext<S>, req: CollectRequest): AsyncGenerator<RawPage>;
   /** Pure: the same record always gives the same rows (replay rebuilds the domain layer with it). */
   normalize(stream: string, record: RawRecord, meta: NormalizeMeta): Normalized;
+  /** Present when integrations of this type can sign in with OAuth. */
+  readonly oauth?: OAuthSupport<S>;
 }

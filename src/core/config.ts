@@ -12,6 +12,8 @@ export interface Config {
   readonly bodyLimit: number;
   readonly bulkBodyLimit: number;
   readonly bulkMaxLines: number;
+  /** How browsers and upstream sign-in pages reach this server (OAuth redirects); default from HOST/PORT. */
+  readonly publicUrl: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -76,6 +78,16 @@ const SPEC = {
   bodyLimit: { key: 'SEI_BODY_LIMIT', parse: integer(1024 * 1024, 1024, 1024 ** 3) },
   bulkBodyLimit: { key: 'SEI_BULK_BODY_LIMIT', parse: integer(64 * 1024 * 1024, 1024, 1024 ** 3) },
   bulkMaxLines: { key: 'SEI_BULK_MAX_LINES', parse: integer(50_000, 1, 10_000_000) },
+  publicUrl: {
+    key: 'SEI_PUBLIC_URL',
+    parse: (raw, key) => {
+      const value = text(undefined)(raw);
+      if (value !== undefined && !/^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(value)) {
+        throw new ConfigError(key, 'must be an http(s) URL, e.g. https://sei.example.com');
+      }
+      return value?.replace(/\/+$/, '');
+    },
+  },
 } satisfies { [K in keyof Config]: FieldSpec<Config[K]> };
 
 /** Names of the configuration keys whose values must never be printed. */

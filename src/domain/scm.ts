@@ -85,13 +85,19 @@ export function reviewSummary(mr: DomainMergeRequest): {
   const byOthers = mr.events.filter((e) => e.actor !== null && e.actor !== mr.author);
   const reviews = byOthers.filter((e) => e.kind === 'comment' || e.kind === 'approval');
   const approvals = byOthers.filter((e) => e.kind === 'approval');
+  // Who approves in the end: an unapproval after someone's approval withdraws it.
+  const approvers = new Set<string>();
+  for (const e of [...byOthers].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())) {
+    if (e.kind === 'approval') approvers.add(e.actor!);
+    else if (e.kind === 'unapproval') approvers.delete(e.actor!);
+  }
   const earliest = (dates: (Date | null)[]): Date | null =>
     dates.reduce<Date | null>((min, d) => (d !== null && (min === null || d < min) ? d : min), null);
   return {
     firstCommitAt: earliest(mr.commits.map((c) => c.authoredAt ?? c.committedAt)),
     firstReviewAt: earliest(reviews.map((e) => e.createdAt)),
     firstApprovalAt: earliest(approvals.map((e) => e.createdAt)),
-    approvals: new Set(approvals.map((e) => e.actor)).size,
+    approvals: approvers.size,
     reviewComments: byOthers.filter((e) => e.kind === 'comment').length,
     reviewers: [...new Set(reviews.map((e) => e.actor!))].sort(),
   };

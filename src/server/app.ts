@@ -23,6 +23,8 @@ import { integrationRoutes } from './routes/integrations.js';
 import { keyRoutes } from './routes/keys.js';
 import { runRoutes } from './routes/runs.js';
 import { syncRoutes } from './routes/sync.js';
+import { oauthRoutes } from './routes/oauth.js';
+import { CredentialStore } from '../store/credentials.js';
 import { ErrorSchema } from './schemas.js';
 
 /** Base paths the source documents give for their environments; a copied base URL works unchanged. */
@@ -53,13 +55,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     schemaErrorFormatter: (errors) => validationError(detailsOf(errors as never)),
   });
   const integrations = new IntegrationStore(deps.registry, deps.box);
+  const credentials = new CredentialStore(deps.box);
   const ctx: AppContext = {
     db: deps.db,
     config: deps.config,
     registry: deps.registry,
     integrations,
+    credentials,
     ingest: new CustomCicdIngest(deps.db),
-    sync: deps.sync ?? new SyncService({ db: deps.db, connectors: deps.connectors ?? new Map(), integrations }),
+    sync:
+      deps.sync ??
+      new SyncService({ db: deps.db, connectors: deps.connectors ?? new Map(), integrations, credentials }),
     ...(deps.onSyncRequested === undefined ? {} : { onSyncRequested: deps.onSyncRequested }),
   };
 
@@ -140,6 +146,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         customCicdRoutes(scope, ctx);
         runRoutes(scope, ctx);
         syncRoutes(scope, ctx);
+        oauthRoutes(scope, ctx, prefix);
       },
       { prefix },
     );

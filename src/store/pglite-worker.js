@@ -47,13 +47,19 @@ async function main() {
   });
   const lock = new Lock();
   // PGlite has no autovacuum, and its one session keeps the plans it made (foreign-key checks among
-  // them) while tables grow: a plan made on an empty table stays a sequential scan. Analyzing at open
-  // and every ANALYZE_EVERY statements keeps statistics fresh and makes PostgreSQL plan again
-  // (measured in BENCHMARKS.md: ingestion cost per run grew 2.5x over 8,000 runs without it).
-  const ANALYZE_EVERY = 20_000;
-  let statements = 0;
-  const counted = () => {
-    if (++statements % ANALYZE_EVERY === 0) void locked(() => db.exec('ANALYZE')).catch(() => undefined);
+  // them) while tables grow: a plan made on an empty table stays a sequential scan. Analyzing at open,
+  // then whenever the rows written since open have doubled (from 20,000 on), keeps statistics fresh and
+  // makes PostgreSQL plan again (measured in BENCHMARKS.md: ingestion cost per run grew 2.5x over 8,000
+  // runs without it). Rows, not statements: one set-based statement may write thousands.
+  const FIRST_ANALYZE_ROWS = 20_000;
+  let written = 0;
+  let analyzeAt = FIRST_ANALYZE_ROWS;
+  /** @param {number} rows */
+  const counted = (rows) => {
+    written += Math.max(1, rows);
+    if (written < analyzeAt) return;
+    analyzeAt = Math.max(FIRST_ANALYZE_ROWS, 2 * written);
+    void locked(() => db.exec('ANALYZE')).catch(() => undefined);
   };
   await db.exec('ANALYZE');
   /** @type {Map<number, () => void>} */
@@ -74,8 +80,11 @@ async function main() {
   const handle = async (req) => {
     switch (req.op) {
       case 'query': {
-        counted();
-        const run = async () => (await db.query(req.sql, /** @type {any[]} */ (req.params))).rows;
+        const run = async () => {
+          const res = await db.query(req.sql, /** @type {any[]} */ (req.params));
+          counted(res.affectedRows ?? 0);
+          return res.rows;
+        };
         if (req.tx !== undefined) {
           if (!open.has(req.tx)) throw new Error(`transaction ${req.tx} is not open`);
           return { id: req.id, ok: true, rows: await run() };

@@ -1,4 +1,4 @@
-import type { Clock, Connector, ConnectorLogEvent } from '../connectors/connector.js';
+import type { Clock, Connector, ConnectorLogEvent, OAuthTokenStore } from '../connectors/connector.js';
 import type { Db } from '../store/db.js';
 import { dbSink, loadCursors, type SinkTarget } from './db-sink.js';
 import { finishJob, type SyncJob } from './jobs.js';
@@ -13,6 +13,8 @@ export interface JobDeps {
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   signal: AbortSignal;
   log: (event: ConnectorLogEvent) => void;
+  /** OAuth integrations: their tokens. */
+  oauth?: OAuthTokenStore;
 }
 
 // Upstream answers that mean no stream can succeed: stop them all with a clear status.
@@ -65,6 +67,7 @@ export async function runJob(job: SyncJob, deps: JobDeps): Promise<SyncJob['stat
     signal: deps.signal,
     log: deps.log,
     memo: new Map<string, unknown>(),
+    ...(deps.oauth === undefined ? {} : { oauth: deps.oauth }),
   };
   let failed = 0;
   let fatal: { code: string; message: string } | null = null;

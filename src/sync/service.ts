@@ -1,6 +1,13 @@
 import { replayIntegration, type ReplayResult } from './replay.js';
 import { systemClock, systemSleep } from '../http/time.js';
-import type { Clock, ConnectorContext, ConnectorLogEvent, ValidationReport } from '../connectors/connector.js';
+import type {
+  Clock,
+  ConnectorContext,
+  ConnectorLogEvent,
+  OAuthTokenStore,
+  ValidationReport,
+} from '../connectors/connector.js';
+import type { CredentialStore } from '../store/credentials.js';
 import type { ConnectorRegistry } from '../connectors/registry.js';
 import { InputError } from '../core/errors.js';
 import { check } from '../core/validate.js';
@@ -21,6 +28,8 @@ export interface SyncServiceDeps {
   db: Db;
   connectors: ConnectorRegistry;
   integrations: IntegrationStore;
+  /** OAuth tokens of integrations that sign in (GitLab OAuth); without it, such integrations cannot sync. */
+  credentials?: CredentialStore;
   clock?: Clock;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   log?: (event: ConnectorLogEvent) => void;
@@ -64,8 +73,15 @@ export class SyncService {
     return connector;
   }
 
-  context<S>(settings: S, signal: AbortSignal): ConnectorContext<S> {
-    return { settings, clock: this.clock, sleep: this.sleep, signal, log: this.log };
+  context<S>(settings: S, signal: AbortSignal, oauth?: OAuthTokenStore): ConnectorContext<S> {
+    return { settings, clock: this.clock, sleep: this.sleep, signal, log: this.log, ...(oauth ? { oauth } : {}) };
+  }
+
+  /** Where a saved integration's OAuth tokens live, when it signs in with OAuth. */
+  tokenStoreFor(tenantId: string, id: string, type: string, settings: unknown): OAuthTokenStore | undefined {
+    const connector = this.deps.connectors.get(type);
+    if (connector?.oauth === undefined || !connector.oauth.uses(settings as never)) return undefined;
+    return this.deps.credentials?.tokenStore(this.deps.db, tenantId, id);
   }
 
   /** Validate Connection before saving: the settings are checked, never stored. */
@@ -83,7 +99,10 @@ export class SyncService {
   ): Promise<ValidationReport> {
     const integration = await this.deps.integrations.get(this.deps.db, tenantId, id);
     const settings = { ...(await this.deps.integrations.settingsOf(this.deps.db, tenantId, id)), ...overrides };
-    return this.validateSettings(integration.type, settings);
+    const connector = this.connectorFor(integration.type);
+    const valid = check<Record<string, unknown>>(connector.spec.settings, settings, 'settings');
+    const oauth = this.tokenStoreFor(tenantId, integration.id, integration.type, valid);
+    return connector.validate(this.context(valid as never, AbortSignal.timeout(VALIDATE_TIMEOUT_MS), oauth));
   }
 
   async requestSync(

@@ -115,6 +115,7 @@ export class SyncWorker {
         sleep: service.sleep,
         signal: this.#abort.signal,
         log: service.log,
+        oauth: service.tokenStoreFor(job.tenant_id, integration.id, integration.type, settings),
       });
     } catch (err) {
       // It failed before its streams ran (settings unreadable, type gone): finish it, or it blocks every later sync.

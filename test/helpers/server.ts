@@ -6,6 +6,7 @@ import { buildApp } from '../../src/server/app.js';
 import type { Clock, Connector } from '../../src/connectors/connector.js';
 import { connectorRegistry } from '../../src/connectors/registry.js';
 import { createApiKey, type Role } from '../../src/store/api-keys.js';
+import { CredentialStore } from '../../src/store/credentials.js';
 import { IntegrationStore } from '../../src/store/integrations.js';
 import { SyncService } from '../../src/sync/service.js';
 import { SyncWorker } from '../../src/sync/worker.js';
@@ -73,6 +74,7 @@ export async function startServer(
     db,
     connectors,
     integrations,
+    credentials: new CredentialStore(box),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
   });

@@ -1,16 +1,25 @@
+import { AppError } from '../../core/errors.js';
 import { createHttpClient } from '../../http/client.js';
-import type { ConnectorContext } from '../connector.js';
+import type { ConnectorContext, OAuthSupport, OAuthTokens } from '../connector.js';
 import { GitLabApi, type GitLabAuth } from './api.js';
-import { GITLAB_CLOUD_URL, type GitLabSettings, type OAuthTokens } from './spec.js';
+import { GITLAB_CLOUD_URL, type GitLabSettings } from './spec.js';
 
 // Refresh an OAuth access token this long before it expires, so a page never starts with a dying token.
 const REFRESH_EARLY_MS = 5 * 60_000;
 
-/** Where an OAuth integration's tokens live (encrypted in the store); the server provides it. */
-export interface OAuthTokenStore {
-  load(): Promise<OAuthTokens | null>;
-  save(tokens: OAuthTokens): Promise<void>;
+/** An OAuth integration nobody has signed in for yet: stops the sync like a refused token. */
+export class SignInNeeded extends AppError {
+  constructor() {
+    super(
+      'upstream_unauthorized',
+      'This GitLab integration is not authorized yet: sign in with GitLab (POST /v1/integrations/:id/oauth/authorize).',
+      { status: 409 },
+    );
+  }
 }
+
+// What the integration asks for: read access to the API (GitLab's read_api scope).
+const OAUTH_SCOPE = 'read_api';
 
 /** The answer of GitLab's `POST /oauth/token`. */
 interface TokenAnswer {
@@ -73,9 +82,7 @@ export function gitlabAuth(ctx: ConnectorContext<GitLabSettings>): GitLabAuth {
     kind: 'oauth',
     async token() {
       current ??= await store.load();
-      if (current === null) {
-        throw new Error('This GitLab integration is not authorized yet: sign in with GitLab (re-authenticate).');
-      }
+      if (current === null) throw new SignInNeeded();
       if (current.expires_at - REFRESH_EARLY_MS <= ctx.clock.now()) await refresh();
       return current!.access_token;
     },
@@ -91,3 +98,31 @@ export async function gitlabApi(ctx: ConnectorContext<GitLabSettings>): Promise<
   ctx.memo?.set('gitlab.api', api);
   return api;
 }
+
+/** GitLab's OAuth provider: `/oauth/authorize` with PKCE (S256), `/oauth/token` for the code. */
+export const gitlabOAuth: OAuthSupport<GitLabSettings> = {
+  uses: (settings) => settings.auth === 'oauth',
+  authorizeUrl(settings, p) {
+    const base = (settings.url ?? GITLAB_CLOUD_URL).replace(/\/+$/, '');
+    const q = new URLSearchParams({
+      client_id: settings.oauth_client_id ?? '',
+      redirect_uri: p.redirectUri,
+      response_type: 'code',
+      state: p.state,
+      scope: OAUTH_SCOPE,
+      code_challenge: p.challenge,
+      code_challenge_method: 'S256',
+    });
+    return `${base}/oauth/authorize?${q.toString()}`;
+  },
+  async exchange(ctx, p) {
+    const tokens = await oauthTokenRequest(
+      ctx.settings,
+      { grant_type: 'authorization_code', code: p.code, redirect_uri: p.redirectUri, code_verifier: p.verifier },
+      ctx,
+    );
+    const api = new GitLabApi(ctx.settings, { kind: 'oauth', token: async () => tokens.access_token }, ctx);
+    const user = await api.user().catch(() => null);
+    return { tokens, user: user?.username ?? null };
+  },
+};

@@ -1,4 +1,5 @@
 import type { Connector } from '../connector.js';
+import { gitlabOAuth } from './auth.js';
 import { collectGitLab } from './collect.js';
 import { normalizeGitLab } from './normalize.js';
 import { GITLAB_TYPE, type GitLabSettings } from './spec.js';
@@ -18,4 +19,5 @@ export const gitlabConnector: Connector<GitLabSettings> = Object.freeze({
   validate: validateGitLab,
   collect: collectGitLab,
   normalize: normalizeGitLab,
+  oauth: gitlabOAuth,
 });

@@ -1,4 +1,4 @@
-import type { DomainRun, StageRow, StepRow } from '../../domain/cicd-run.js';
+import type { CommitRow, DomainRun, StageRow, StepRow } from '../../domain/cicd-run.js';
 import type { DomainCommit, DomainMergeRequest, MergeRequestEvent } from '../../domain/scm.js';
 import type { NormalizeMeta, Normalized, RawRecord } from '../connector.js';
 import { GITLAB_CLOUD_URL } from './spec.js';
@@ -115,15 +115,15 @@ function mergeRequestOf(repoKey: string, data: Json): DomainMergeRequest | null 
 }
 
 /** The result of a stage from its jobs' latest attempts; failures allowed to fail do not fail it. */
-function stageResult(jobs: Json[]): string {
-  const statuses = jobs
+function stageResult(latest: Json[]): string {
+  const results: string[] = latest
     .filter((j) => !(j['status'] === 'failed' && j['allow_failure'] === true))
-    .map((j) => j['status']);
-  const has = (s: string): boolean => statuses.includes(s);
-  if (has('failed')) return 'failure';
-  if (has('running') || has('pending') || has('created') || has('preparing')) return 'running';
+    .map((j) => (j['status'] === 'manual' ? 'skipped' : resultOf(str(j['status']) ?? '')));
+  const has = (r: string): boolean => results.includes(r);
+  if (has('failure')) return 'failure';
+  if (has('running') || has('queued')) return 'running';
   if (has('canceled')) return 'canceled';
-  if (statuses.length > 0 && statuses.every((s) => s === 'skipped' || s === 'manual')) return 'skipped';
+  if (results.length > 0 && results.every((r) => r === 'skipped')) return 'skipped';
   return 'success';
 }
 
@@ -143,10 +143,17 @@ function stagesOf(jobs: Json[]): StageRow[] {
   }
   return order.map((name) => {
     const all = byStage.get(name)!;
-    const latest = all.filter((j) => j['retried'] !== true);
+    // GitLab's job JSON does not say which attempt was retried: with include_retried the earlier attempts
+    // come as jobs of the same name with lower ids; the highest id is the one that counts.
+    const newest = new Map<string, number>();
+    for (const j of all)
+      newest.set(str(j['name']) ?? '', Math.max(newest.get(str(j['name']) ?? '') ?? -1, num(j['id']) ?? 0));
+    const isRetried = (j: Json): boolean =>
+      j['retried'] === true || (num(j['id']) ?? 0) < newest.get(str(j['name']) ?? '')!;
+    const latest = all.filter((j) => !isRetried(j));
     const steps: StepRow[] = all.map((j) => ({
       name: str(j['name']) ?? '',
-      description: j['retried'] === true ? 'retried' : j['allow_failure'] === true ? 'allowed to fail' : null,
+      description: isRetried(j) ? 'retried' : j['allow_failure'] === true ? 'allowed to fail' : null,
       result: resultOf(str(j['status']) ?? ''),
       state: str(j['status']),
       durationMs: seconds(j['duration']),
@@ -168,6 +175,20 @@ function stagesOf(jobs: Json[]): StageRow[] {
       endTime,
     };
   });
+}
+
+/** The commit a pipeline built or a deployment shipped, with what its job knows of it. */
+function shipped(sha: string | null, commit: Json): CommitRow[] {
+  if (sha === null) return [];
+  return [
+    {
+      sha,
+      message: str(commit['title']),
+      author: str(commit['author_name']),
+      authorEmail: str(commit['author_email']),
+      committedAt: date(commit['committed_date']),
+    },
+  ];
 }
 
 const repoUrlOf = (webUrl: string | null): string | null => (webUrl === null ? null : webUrl.split('/-/')[0]!);
@@ -215,18 +236,7 @@ function pipelineRun(repoKey: string, path: string, data: Json, meta: NormalizeM
     triggerType: str(p['source']),
     triggerChain: [],
     stages: stagesOf(jobs),
-    commits:
-      sha === null
-        ? []
-        : [
-            {
-              sha,
-              message: str(commit['title']),
-              author: str(commit['author_name']),
-              authorEmail: str(commit['author_email']),
-              committedAt: date(commit['committed_date']),
-            },
-          ],
+    commits: shipped(sha, commit),
     artifacts: [],
     params: [],
     repoKey,
@@ -276,18 +286,7 @@ function deploymentRun(repoKey: string, path: string, d: Json, meta: NormalizeMe
     triggerType: null,
     triggerChain: [],
     stages: [],
-    commits:
-      sha === null
-        ? []
-        : [
-            {
-              sha,
-              message: str(commit['title']),
-              author: str(commit['author_name']),
-              authorEmail: str(commit['author_email']),
-              committedAt: date(commit['committed_date']),
-            },
-          ],
+    commits: shipped(sha, commit),
     artifacts: [],
     params: [],
     deployTargets: [

@@ -59,15 +59,6 @@ export const GitLabSettingsSchema = Type.Object(
 );
 export type GitLabSettings = Static<typeof GitLabSettingsSchema>;
 
-/** Tokens the server keeps for an OAuth integration (encrypted with the other secrets, never answered). */
-export interface OAuthTokens {
-  access_token: string;
-  refresh_token: string;
-  /** Epoch ms. */
-  expires_at: number;
-  scope: string;
-}
-
 export const GITLAB_TYPE: IntegrationType = Object.freeze({
   type: 'gitlab',
   label: 'GitLab',

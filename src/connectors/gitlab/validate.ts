@@ -1,12 +1,12 @@
 import { UpstreamError } from '../../http/errors.js';
-import type { ConnectorContext, ValidationCheck, ValidationOutcome, ValidationReport } from '../connector.js';
+import { CheckFailed, type CheckStep, runChecks } from '../checks.js';
+import type { ConnectorContext, ValidationReport } from '../connector.js';
 import { type GitLabApi, type GitLabProject, idOf } from './api.js';
-import { gitlabApi } from './auth.js';
+import { gitlabApi, SignInNeeded } from './auth.js';
 import { resolveProjects, ScopeError } from './scope.js';
 import type { GitLabSettings } from './spec.js';
 
-type Step = { id: string; label: string };
-const STEPS: readonly Step[] = [
+const STEPS: readonly CheckStep[] = [
   { id: 'credentials', label: 'Token accepted' },
   { id: 'token', label: 'Token active, with the api or read_api scope' },
   { id: 'projects', label: 'Projects in scope' },
@@ -16,15 +16,6 @@ const READ_SCOPES = ['api', 'read_api'];
 const REPORTER = 20;
 // How many below-Reporter projects are probed one by one before the check answers.
 const ROLE_PROBES = 20;
-
-class CheckFailed extends Error {
-  constructor(
-    readonly outcome: ValidationOutcome,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 /** Maps an upstream failure to the documented outcomes, with GitLab's own words. */
 function fromUpstream(err: unknown, what: string): CheckFailed {
@@ -86,15 +77,12 @@ async function belowReporter(api: GitLabApi, scope: GitLabProject[]): Promise<st
 
 /** Validate Connection: token, its scopes and expiry, the projects in scope, the role on them. */
 export async function validateGitLab(ctx: ConnectorContext<GitLabSettings>): Promise<ValidationReport> {
-  const checks: ValidationCheck[] = [];
-  const pass = (i: number, message: string): void => {
-    checks.push({ ...STEPS[i]!, status: 'passed', message });
-  };
-  try {
+  return runChecks(STEPS, async (pass) => {
     const api = await gitlabApi(ctx).catch((err: unknown) => {
       throw new CheckFailed('invalid_credentials', (err as Error).message);
     });
     const user = await api.user().catch((err: unknown) => {
+      if (err instanceof SignInNeeded) throw new CheckFailed('invalid_credentials', err.message);
       throw fromUpstream(err, 'read the signed-in user');
     });
     pass(0, `GitLab accepted the token of ${user.username}${user.bot === true ? ' (a bot user)' : ''}.`);
@@ -117,14 +105,5 @@ export async function validateGitLab(ctx: ConnectorContext<GitLabSettings>): Pro
       );
     }
     pass(3, `${user.username} can read pipelines and deployments of every project in scope.`);
-    return { outcome: 'ok', message: 'The connection works.', checks };
-  } catch (err) {
-    if (!(err instanceof CheckFailed)) throw err;
-    const failedAt = checks.length;
-    checks.push({ ...STEPS[failedAt]!, status: 'failed', message: err.message });
-    for (const step of STEPS.slice(failedAt + 1)) {
-      checks.push({ ...step, status: 'skipped', message: 'Not checked: an earlier check failed.' });
-    }
-    return { outcome: err.outcome, message: err.message, checks };
-  }
+  });
 }

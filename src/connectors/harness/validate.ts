@@ -1,25 +1,16 @@
 import { UpstreamError } from '../../http/errors.js';
-import type { ConnectorContext, ValidationCheck, ValidationOutcome, ValidationReport } from '../connector.js';
+import { CheckFailed, type CheckStep, runChecks } from '../checks.js';
+import type { ConnectorContext, ValidationReport } from '../connector.js';
 import { HarnessApi, type HarnessOrg } from './api.js';
 import { resolveScope, ScopeError } from './scope.js';
 import type { HarnessSettings } from './spec.js';
 
-type Step = { id: string; label: string };
-const STEPS: readonly Step[] = [
+const STEPS: readonly CheckStep[] = [
   { id: 'credentials', label: 'API key accepted' },
   { id: 'organizations', label: 'Organizations readable' },
   { id: 'projects', label: 'Projects readable' },
   { id: 'executions', label: 'Pipeline executions readable' },
 ];
-
-class CheckFailed extends Error {
-  constructor(
-    readonly outcome: ValidationOutcome,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 /** Maps an upstream failure to the documented outcomes, with Harness's own words. */
 function fromUpstream(err: unknown, what: string): CheckFailed {
@@ -38,11 +29,7 @@ function fromUpstream(err: unknown, what: string): CheckFailed {
 /** Validate Connection: key, organizations, projects and executions, each passed or failed in a sentence. */
 export async function validateHarness(ctx: ConnectorContext<HarnessSettings>): Promise<ValidationReport> {
   const api = new HarnessApi(ctx.settings, ctx);
-  const checks: ValidationCheck[] = [];
-  const pass = (i: number, message: string): void => {
-    checks.push({ ...STEPS[i]!, status: 'passed', message });
-  };
-  try {
+  return runChecks(STEPS, async (pass) => {
     let orgs: HarnessOrg[];
     try {
       orgs = await api.orgs();
@@ -72,14 +59,5 @@ export async function validateHarness(ctx: ConnectorContext<HarnessSettings>): P
       );
     }
     pass(3, `Pipeline executions of ${first.org}/${first.project} can be read.`);
-    return { outcome: 'ok', message: 'The connection works.', checks };
-  } catch (err) {
-    if (!(err instanceof CheckFailed)) throw err;
-    const failedAt = checks.length;
-    checks.push({ ...STEPS[failedAt]!, status: 'failed', message: err.message });
-    for (const step of STEPS.slice(failedAt + 1)) {
-      checks.push({ ...step, status: 'skipped', message: 'Not checked: an earlier check failed.' });
-    }
-    return { outcome: err.outcome, message: err.message, checks };
-  }
+  });
 }
