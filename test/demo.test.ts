@@ -11,6 +11,7 @@ const START_TIMEOUT = 240_000;
 const READY = /OpenSEI demo is ready on (http:\/\/\S+)/;
 const KEY = /Admin key: +(sei_[A-Za-z0-9_-]{20,})\n/;
 const FAKE = /Fake Harness NG on (http:\/\/\S+?):/;
+const FAKE_GITLAB = /Fake GitLab on (http:\/\/\S+?):/;
 
 /** One `sei demo` process (src/cli/main.ts demo) with its output so far. */
 class Demo extends TsxProcess {
@@ -93,18 +94,25 @@ describe('sei demo', () => {
     expect(demo!.stdout).toContain(`SEI_KEY=$(cat '${file}')`);
   });
 
-  it('serves the synced Harness runs and the webhook runs through GET /v1/cicd/runs', async () => {
+  it('serves the synced Harness and GitLab runs and the webhook runs through GET /v1/cicd/runs', async () => {
     expect((await api('/v1/cicd/runs?limit=1')).status).toBe(200);
     expect((await fetch(`${url}/v1/cicd/runs`)).status).toBe(401);
     const runs = await allRuns();
     const harness = runs.filter((r) => r.source === 'harnessng');
+    const gitlab = runs.filter((r) => r.source === 'gitlab');
     const custom = runs.filter((r) => r.instance_guid !== null);
     expect(harness.length).toBeGreaterThan(1000);
+    expect(gitlab.filter((r) => r.run_key.startsWith('pipeline:')).length).toBeGreaterThan(500);
+    expect(gitlab.filter((r) => r.run_key.startsWith('deployment:')).length).toBeGreaterThan(50);
     expect(custom).toHaveLength(6);
-    expect(harness.length + custom.length).toBe(runs.length);
+    expect(harness.length + gitlab.length + custom.length).toBe(runs.length);
   });
 
-  it('shows a successful Harness sync in the sync status', async () => {
+  it('shows successful Harness and GitLab syncs in the sync status', async () => {
+    const gl = await api('/v1/integrations?type=gitlab');
+    const [gitlab] = gl.body['integrations'] as { id: string }[];
+    const glStatus = await api(`/v1/integrations/${gitlab!.id}/sync`);
+    expect((glStatus.body['last_success'] as { status: string }).status).toBe('succeeded');
     const { body } = await api('/v1/integrations?type=harnessng');
     const integrations = body['integrations'] as { id: string; sync_interval_minutes: number }[];
     expect(integrations).toHaveLength(1);
@@ -126,11 +134,14 @@ describe('sei demo', () => {
     async () => {
       const fakeUrl = FAKE.exec(demo!.stdout)?.[1];
       expect(fakeUrl).toBeDefined();
+      const gitlabUrl = FAKE_GITLAB.exec(demo!.stdout)?.[1];
+      expect(gitlabUrl).toBeDefined();
       const end = await demo!.stop('SIGINT');
       expect(end, demo!.stderr).toMatchObject({ code: 0, signal: null });
       expect(existsSync(join(dataDir, 'sei.pid'))).toBe(false);
       expect(await refused(`${url}/healthz`)).toBe(true);
       expect(await refused(`${fakeUrl}/v1/orgs`)).toBe(true);
+      expect(await refused(`${gitlabUrl}/api/v4/version`)).toBe(true);
     },
     START_TIMEOUT,
   );
@@ -143,7 +154,7 @@ describe('sei demo', () => {
       expect(second.stdout).toContain('demo-admin-key.txt');
       const { body } = await api('/v1/integrations');
       const types = (body['integrations'] as { type: string }[]).map((i) => i.type).sort();
-      expect(types).toEqual(['custom', 'harnessng']);
+      expect(types).toEqual(['custom', 'gitlab', 'harnessng']);
       const { body: instances } = await api('/v1/cicd/instances');
       expect(instances['instances']).toHaveLength(1);
       const runs = await allRuns();

@@ -1,5 +1,5 @@
-// `sei demo` (`npm run demo`): OpenSEI on an embedded PGlite store in a demo folder, fed by the fake Harness NG server
-// (test/fakes/harness) and a few custom CI/CD webhook runs, so a newcomer sees real data in a minute.
+// `sei demo` (`npm run demo`): OpenSEI on an embedded PGlite store in a demo folder, fed by the fake Harness NG and
+// GitLab servers (test/fakes/) and a few custom CI/CD webhook runs, so a newcomer sees real data in a minute.
 // A local toy environment: fake data, an admin key kept in a plain file. Not for production.
 //
 // The server is composed from the same services as src/cli/serve.ts (src/cli/compose.ts).
@@ -7,6 +7,7 @@
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { startFakeGitLab, type FakeGitLab } from '../../test/fakes/gitlab/server.js';
 import { startFakeHarness, type FakeHarness } from '../../test/fakes/harness/server.js';
 import { ConfigError, loadConfig } from '../core/config.js';
 import { createApiKey } from '../store/api-keys.js';
@@ -32,7 +33,10 @@ const HOUR = 60 * MINUTE;
  * Sized so the first sync takes seconds on a 2-core machine.
  */
 const FAKE = { seed: 2024, orgCount: 4, executionsPerDay: 3, days: 90, futureHours: 7 * 24 } as const;
+/** The fake GitLab: 3 groups, 8 projects, merge requests under review, pipelines and deployments over 90 days. */
+const FAKE_GITLAB = { seed: 2024, days: 90, pipelinesPerDay: 2 } as const;
 const HARNESS_NAME = 'Demo Harness NG';
+const GITLAB_NAME = 'Demo GitLab';
 const CUSTOM_NAME = 'Demo Custom CI/CD';
 const INSTANCE_NAME = 'demo-jenkins';
 const INSTANCE_URL = 'https://jenkins.example.com';
@@ -154,7 +158,7 @@ function onSignal(signal: NodeJS.Signals): void {
     process.stderr.write(`\n${signal} again: exiting without cleaning up.\n`);
     process.exit(130);
   }
-  out(`\n${signal}: stopping the demo (sync worker, server, fake Harness, store)...`);
+  out(`\n${signal}: stopping the demo (sync worker, server, fake Harness and GitLab, store)...`);
   void shutdown(0).catch(() => process.exit(1));
 }
 
@@ -171,32 +175,59 @@ async function adminKey(rt: Runtime, base: string, keyPath: string): Promise<{ k
   return { key, fresh: true };
 }
 
-async function setUpHarness(api: Api, fake: FakeHarness): Promise<Integration> {
-  const settings = { url: fake.url, api_key: fake.token, account_id: fake.accountId };
-  const { integrations } = await api<{ integrations: Integration[] }>('GET', '/v1/integrations?type=harnessng');
-  const found = integrations.find((i) => i.name === HARNESS_NAME);
-  let harness: Integration;
+/** Installs (or re-points, since a fake listens on a new port each run) one connector integration, then validates it. */
+async function setUpConnector(
+  api: Api,
+  spec: { type: string; name: string; label: string; description: string; settings: Record<string, unknown> },
+): Promise<Integration> {
+  const { integrations } = await api<{ integrations: Integration[] }>('GET', `/v1/integrations?type=${spec.type}`);
+  const found = integrations.find((i) => i.name === spec.name);
+  let integration: Integration;
   if (found === undefined) {
-    harness = await api<Integration>('POST', '/v1/integrations', {
-      type: 'harnessng',
-      name: HARNESS_NAME,
-      description: 'The fake Harness NG server started by `sei demo`.',
+    integration = await api<Integration>('POST', '/v1/integrations', {
+      type: spec.type,
+      name: spec.name,
+      description: spec.description,
       tags: ['demo'],
-      settings,
+      settings: spec.settings,
       sync_interval_minutes: SYNC_INTERVAL_MINUTES,
     });
     out(
-      `Installed Harness NG integration "${HARNESS_NAME}" (id ${harness.id}), synced every ${SYNC_INTERVAL_MINUTES} min.`,
+      `Installed ${spec.label} integration "${spec.name}" (id ${integration.id}), synced every ${SYNC_INTERVAL_MINUTES} min.`,
     );
   } else {
-    // The fake listens on a new port each run: point the integration at it.
-    harness = await api<Integration>('PATCH', `/v1/integrations/${found.id}`, { settings });
-    out(`Reusing Harness NG integration "${HARNESS_NAME}" (id ${harness.id}), now pointed at ${fake.url}.`);
+    integration = await api<Integration>('PATCH', `/v1/integrations/${found.id}`, { settings: spec.settings });
+    out(
+      `Reusing ${spec.label} integration "${spec.name}" (id ${integration.id}), now pointed at ${String(spec.settings['url'])}.`,
+    );
   }
-  const report = await api<{ outcome: string; message: string }>('POST', `/v1/integrations/${harness.id}/validate`, {});
+  const report = await api<{ outcome: string; message: string }>(
+    'POST',
+    `/v1/integrations/${integration.id}/validate`,
+    {},
+  );
   out(`Validate Connection: ${report.outcome}: ${report.message}`);
-  return harness;
+  return integration;
 }
+
+const setUpHarness = (api: Api, fake: FakeHarness): Promise<Integration> =>
+  setUpConnector(api, {
+    type: 'harnessng',
+    name: HARNESS_NAME,
+    label: 'Harness NG',
+    description: 'The fake Harness NG server started by `sei demo`.',
+    settings: { url: fake.url, api_key: fake.token, account_id: fake.accountId },
+  });
+
+const setUpGitLab = (api: Api, fake: FakeGitLab): Promise<Integration> =>
+  setUpConnector(api, {
+    type: 'gitlab',
+    name: GITLAB_NAME,
+    label: 'GitLab',
+    description: 'The fake GitLab server started by `sei demo`.',
+    // The demo user is only a Guest on data/dashboards: left out, as Validate Connection would advise.
+    settings: { url: fake.url, token: fake.token, exclude_projects: 'data/dashboards', requests_per_minute: 20_000 },
+  });
 
 async function setUpCustom(api: Api, now: number): Promise<{ integration: Integration; guid: string }> {
   const { integrations } = await api<{ integrations: Integration[] }>('GET', '/v1/integrations?type=custom');
@@ -236,14 +267,16 @@ async function setUpCustom(api: Api, now: number): Promise<{ integration: Integr
   return { integration, guid };
 }
 
-/** Runs one Harness sync now with a progress line (as `sei sync` does); answers its final status. */
-async function firstSync(rt: Runtime, sync: SyncService, worker: SyncWorker, id: string): Promise<string> {
+/** Runs one sync now with a progress line (as `sei sync` does); answers its final status. */
+async function syncNow(rt: Runtime, sync: SyncService, worker: SyncWorker, id: string, title: string): Promise<string> {
   const { job } = await sync.requestSync(DEFAULT_TENANT, id, 'incremental', 'cli');
-  return runJobWithProgress(rt, worker, DEFAULT_TENANT, job.id, 'Harness sync');
+  return runJobWithProgress(rt, worker, DEFAULT_TENANT, job.id, title);
 }
 
 async function main(): Promise<void> {
-  out('OpenSEI demo: a local toy environment (fake Harness data, an admin key in a plain file). Not for production.');
+  out(
+    'OpenSEI demo: a local toy environment (fake Harness and GitLab data, an admin key in a plain file). Not for production.',
+  );
   if (process.env['DATABASE_URL']?.trim())
     out('(DATABASE_URL is ignored: the demo always uses the embedded PGlite store in its own folder.)');
 
@@ -272,12 +305,20 @@ async function main(): Promise<void> {
   const fake = await startFakeHarness({ clock: 'wall', now: epoch, ...FAKE });
   cleanups.push({ name: 'the fake Harness server', run: () => fake.close() });
   alive();
+  const fakeGitLab = await startFakeGitLab({ clock: 'wall', now: epoch, ...FAKE_GITLAB });
+  cleanups.push({ name: 'the fake GitLab server', run: () => fakeGitLab.close() });
+  alive();
+  fakeGitLab.advance(Math.max(0, Date.now() - fakeGitLab.now()));
   fake.advance(Math.max(0, Date.now() - fake.now())); // a later run: the same history, the clock at today
   const projects = fake.data.projects.length;
   out(
     `Fake Harness NG on ${fake.url}: account ${fake.accountId}, ${fake.data.orgs.length} orgs, ${projects} projects, ` +
       `${fake.data.pipelines.length} pipelines, ${fake.executions().length} executions over ${FAKE.days} days` +
       (reused ? ` (the history of ${new Date(epoch).toISOString().slice(0, 16)}Z).` : '.'),
+  );
+  out(
+    `Fake GitLab on ${fakeGitLab.url}: ${fakeGitLab.world.groups.length} groups, ${fakeGitLab.world.projects.length} projects, ` +
+      `merge requests, pipelines and deployments over ${FAKE_GITLAB.days} days.`,
   );
   if (Date.now() > epoch + FAKE.futureHours * HOUR)
     out(`  Its planned runs ended ${FAKE.futureHours / 24} days after that; delete ${shown} for a fresh history.`);
@@ -300,13 +341,22 @@ async function main(): Promise<void> {
   alive();
   const harness = await setUpHarness(api, fake);
   alive();
+  const gitlab = await setUpGitLab(api, fakeGitLab);
+  alive();
   await setUpCustom(api, epoch);
   alive();
 
-  out(reused ? 'Catching up with the fake Harness (incremental sync):' : 'First Harness sync (90 days of history):');
-  const status = await firstSync(rt, sync, worker, harness.id);
-  alive();
-  if (status !== 'succeeded') out(`The sync ${status}; the worker retries every ${SYNC_INTERVAL_MINUTES} minutes.`);
+  for (const [integration, label] of [
+    [harness, 'Harness'],
+    [gitlab, 'GitLab'],
+  ] as const) {
+    out(
+      reused ? `Catching up with the fake ${label} (incremental sync):` : `First ${label} sync (90 days of history):`,
+    );
+    const status = await syncNow(rt, sync, worker, integration.id, `${label} sync`);
+    alive();
+    if (status !== 'succeeded') out(`The sync ${status}; the worker retries every ${SYNC_INTERVAL_MINUTES} minutes.`);
+  }
   worker.start();
 
   const url = address.replace('://0.0.0.0', '://localhost');
@@ -328,7 +378,7 @@ async function main(): Promise<void> {
   out('Try (paste into a shell):');
   for (const line of [
     `SEI_KEY=$(cat '${keyPath}')`,
-    '# the latest runs, from Harness and from the webhook',
+    '# the latest runs, from Harness, GitLab and the webhook',
     `${curl} '${url}/v1/cicd/runs?limit=5'`,
     '# failed deployments',
     `${curl} '${url}/v1/cicd/runs?cd=true&result=failure&limit=5'`,
@@ -341,8 +391,8 @@ async function main(): Promise<void> {
     out(`  ${line}`);
   out();
   out(
-    `The worker syncs Harness every ${SYNC_INTERVAL_MINUTES} minutes; the fake's clock runs, so running executions ` +
-      'finish and new ones appear.',
+    `The worker syncs Harness and GitLab every ${SYNC_INTERVAL_MINUTES} minutes; the fakes' clocks run, so running ` +
+      'pipelines finish, merge requests get reviewed and new work appears.',
   );
   out(
     `Stop with Ctrl-C. Run \`npm run demo\` (or \`sei demo\`) again to resume with this data; delete ${shown} to start afresh.`,

@@ -7,7 +7,7 @@ import { GITLAB_CLOUD_URL, type GitLabSettings } from './spec.js';
 export const PER_PAGE = 100;
 // GitLab.com allows 2,000 authenticated API requests a minute per user; self-managed defaults are
 // higher. Stay well under it (the token may have other users); RateLimit-* headers pause us earlier.
-const BUDGET = { requests: 1200, intervalMs: 60_000, burst: 20 };
+const DEFAULT_PER_MINUTE = 1200;
 
 /** Where a request's credentials come from: a personal access token, or an OAuth access token kept fresh. */
 export interface GitLabAuth {
@@ -79,7 +79,14 @@ export class GitLabApi {
   ) {
     this.baseUrl = (settings.url ?? GITLAB_CLOUD_URL).replace(/\/+$/, '');
     this.#ctx = ctx;
-    this.#budget = createRateBudget({ ...BUDGET, clock: ctx.clock, sleep: ctx.sleep });
+    const perMinute = settings.requests_per_minute ?? DEFAULT_PER_MINUTE;
+    this.#budget = createRateBudget({
+      requests: perMinute,
+      intervalMs: 60_000,
+      burst: Math.max(1, Math.round(perMinute / 60)),
+      clock: ctx.clock,
+      sleep: ctx.sleep,
+    });
   }
 
   /** A client for the current token (a refreshed OAuth token gets a new one; the rate budget is shared). */

@@ -9,12 +9,10 @@ const REFRESH_EARLY_MS = 5 * 60_000;
 
 /** An OAuth integration nobody has signed in for yet: stops the sync like a refused token. */
 export class SignInNeeded extends AppError {
-  constructor() {
-    super(
-      'upstream_unauthorized',
-      'This GitLab integration is not authorized yet: sign in with GitLab (POST /v1/integrations/:id/oauth/authorize).',
-      { status: 409 },
-    );
+  constructor(
+    message = 'This GitLab integration is not authorized yet: sign in with GitLab (POST /v1/integrations/:id/oauth/authorize).',
+  ) {
+    super('upstream_unauthorized', message, { status: 409 });
   }
 }
 
@@ -70,11 +68,21 @@ export function gitlabAuth(ctx: ConnectorContext<GitLabSettings>): GitLabAuth {
   const refresh = async (): Promise<boolean> => {
     const known = current ?? (await store.load());
     if (known === null) return false;
-    current = await oauthTokenRequest(
-      settings,
-      { grant_type: 'refresh_token', refresh_token: known.refresh_token },
-      ctx,
-    );
+    try {
+      current = await oauthTokenRequest(
+        settings,
+        { grant_type: 'refresh_token', refresh_token: known.refresh_token },
+        ctx,
+      );
+    } catch (err) {
+      const status = (err as { upstreamStatus?: number }).upstreamStatus;
+      if (status !== 400 && status !== 401) throw err;
+      const says = (err as { upstreamMessage?: string }).upstreamMessage;
+      throw new SignInNeeded(
+        `GitLab refused to renew the sign-in (revoked, or the application changed)${says === undefined ? '' : `: "${says}"`}. ` +
+          'Re-authenticate the integration (POST /v1/integrations/:id/oauth/authorize); its data and settings stay.',
+      );
+    }
     await store.save(current);
     return true;
   };

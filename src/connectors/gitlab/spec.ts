@@ -42,6 +42,15 @@ export const GitLabSettingsSchema = Type.Object(
     projects: Type.Optional(CommaList('Projects to include (full paths, e.g. acme/checkout), comma-separated.')),
     exclude_groups: Type.Optional(CommaList('Groups whose projects are left out (full paths).')),
     exclude_projects: Type.Optional(CommaList('Projects left out (full paths).')),
+    requests_per_minute: Type.Optional(
+      Type.Integer({
+        minimum: 10,
+        maximum: 100_000,
+        description:
+          "Most API requests a sync makes per minute (default 1200; GitLab.com allows 2,000 per user). GitLab's " +
+          'RateLimit headers slow it further when the instance asks.',
+      }),
+    ),
     history_days: Type.Optional(
       Type.Integer({
         minimum: 1,

@@ -56,11 +56,12 @@ export interface GroupSpec {
   subgroups?: GroupSpec[];
 }
 
-const WEB_ENVS: EnvSpec[] = [
-  { name: 'production', tier: 'production' },
-  { name: 'staging', tier: 'staging' },
-  { name: 'development', tier: 'development' },
-];
+/** A production environment and, when named, a staging one. */
+function envs(production: string, staging?: string): EnvSpec[] {
+  return [{ name: production, tier: 'production' }, ...(staging ? [{ name: staging, tier: 'staging' as const }] : [])];
+}
+
+const WEB_ENVS: EnvSpec[] = [...envs('production', 'staging'), { name: 'development', tier: 'development' }];
 
 const { guest, reporter, developer, maintainer, owner } = ACCESS;
 
@@ -115,10 +116,7 @@ export const GROUPS: readonly GroupSpec[] = [
             description: 'Terraform for every environment.',
             visibility: 'private',
             topics: ['terraform'],
-            envs: [
-              { name: 'production', tier: 'production' },
-              { name: 'staging', tier: 'staging' },
-            ],
+            envs: envs('production', 'staging'),
             busyness: 0.6,
             childPipelines: true,
           },
@@ -128,7 +126,7 @@ export const GROUPS: readonly GroupSpec[] = [
             description: 'The old billing service, replaced by checkout-api.',
             visibility: 'private',
             topics: ['ruby'],
-            envs: [{ name: 'production', tier: 'production' }],
+            envs: envs('production'),
             busyness: 0.4,
             archivedDaysAgo: 40,
           },
@@ -155,10 +153,7 @@ export const GROUPS: readonly GroupSpec[] = [
         description: 'The Acme iPhone app.',
         visibility: 'private',
         topics: ['swift'],
-        envs: [
-          { name: 'app-store', tier: 'production' },
-          { name: 'testflight', tier: 'staging' },
-        ],
+        envs: envs('app-store', 'testflight'),
         busyness: 0.8,
       },
       {
@@ -167,10 +162,7 @@ export const GROUPS: readonly GroupSpec[] = [
         description: 'The Acme Android app.',
         visibility: 'private',
         topics: ['kotlin'],
-        envs: [
-          { name: 'play-store', tier: 'production' },
-          { name: 'internal-testing', tier: 'staging' },
-        ],
+        envs: envs('play-store', 'internal-testing'),
         busyness: 0.8,
       },
     ],
@@ -188,10 +180,7 @@ export const GROUPS: readonly GroupSpec[] = [
         description: 'Business dashboards.',
         visibility: 'internal',
         topics: ['sql'],
-        envs: [
-          { name: 'production', tier: 'production' },
-          { name: 'staging', tier: 'staging' },
-        ],
+        envs: envs('production', 'staging'),
         busyness: 0.5,
         members: { 'sam.rivera': guest },
       },
@@ -201,7 +190,7 @@ export const GROUPS: readonly GroupSpec[] = [
         description: 'Nightly loads into the warehouse.',
         visibility: 'private',
         topics: ['python'],
-        envs: [{ name: 'production', tier: 'production' }],
+        envs: envs('production'),
         busyness: 0.5,
       },
     ],

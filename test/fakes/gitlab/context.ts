@@ -1,6 +1,7 @@
 // What a route handler gets and returns, and the checks handlers share, in GitLab's order: authenticate
 // (401/403 scope), validate parameters (400), find the project (404), authorize the role (403).
 
+import type { Reply } from '../common/respond.js';
 import { READ_SCOPES, type Caller, type Credential, type Scope, type TokenStore } from './auth.js';
 import { forbidden, notFound } from './errors.js';
 import type { Project } from './model.js';
@@ -9,12 +10,7 @@ import type { Params } from './params.js';
 import { can, canSeeProject, type Ability } from './policy.js';
 import type { World } from './world.js';
 
-export interface Reply {
-  status?: number;
-  /** JSON, or a string sent as is (its content-type in `headers`). */
-  body: unknown;
-  headers?: Record<string, string>;
-}
+export type { Reply };
 
 export interface RouteContext {
   readonly url: URL;
@@ -45,8 +41,22 @@ export function findProject(ctx: RouteContext, caller: Caller, key: string): Pro
   return project;
 }
 
-export function authorize(caller: Caller, project: Project, ability: Ability): void {
+function authorize(caller: Caller, project: Project, ability: Ability): void {
   if (!can(caller.user, project, ability)) throw forbidden();
+}
+
+/** `findProject`, then `authorize`: 404 if the caller may not see the project, 403 if it lacks `ability` there. */
+export function authorizedProject(ctx: RouteContext, caller: Caller, key: string, ability: Ability): Project {
+  const project = findProject(ctx, caller, key);
+  authorize(caller, project, ability);
+  return project;
+}
+
+/** The item of a project's history that `match` names, unless deleted; else 404 Not found. */
+export function findLive<T extends { deleted: boolean }>(items: readonly T[], match: (item: T) => boolean): T {
+  const item = items.find((i) => match(i) && !i.deleted);
+  if (!item) throw notFound();
+  return item;
 }
 
 /** An offset-paged JSON array of `items`, each rendered only if it is on the page. */

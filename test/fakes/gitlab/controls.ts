@@ -2,13 +2,15 @@
 // inserting and deleting history (so a test can change data between two pages), faults and the request log.
 
 import type { Server } from 'node:http';
+import type { FakeClock } from '../common/clock.js';
+import type { FaultSpec, TruncateMode } from '../common/faults.js';
+import { close } from '../common/http.js';
 import type { AuthVia, Scope, TokenStore } from './auth.js';
-import type { FakeClock } from './clock.js';
-import type { FaultController, FaultSpec, TruncateMode } from './faults.js';
+import type { FaultController } from './faults.js';
 import type { Group, Pipeline, Project, User, Visibility } from './model.js';
 import type { OAuthApp, OAuthAppSpec, OAuthProvider } from './oauth.js';
 import type { RateLimiter } from './rate-limit.js';
-import { createPipeline, ZERO_SHA } from './sim-pipelines.js';
+import { createPipeline, headPipeline } from './sim-pipelines.js';
 import type { World } from './world.js';
 
 export interface ServerState {
@@ -187,31 +189,8 @@ export function buildControls(state: ServerState, server: Server, mainToken: str
     setPublicPipelines: (key, enabled) => void (projectOf(key).publicPipelines = enabled),
     addPipeline(key, spec = {}) {
       const project = projectOf(key);
-      const s = world.sim.state(project);
-      const at = now();
-      const source = spec.source ?? 'web';
-      const pipelineSpec = {
-        kind: source === 'schedule' ? ('schedule' as const) : ('main' as const),
-        seed: s.rng.seed(),
-        createdAt: at,
-        mustPass: false,
-        cancelAt: null,
-        play: null,
-      };
-      const event = {
-        type: 'pipeline' as const,
-        at,
-        project,
-        spec: pipelineSpec,
-        commit: s.head,
-        beforeSha: ZERO_SHA,
-        ref: project.defaultBranch,
-        source,
-        user: userOf(spec.username),
-        mr: null,
-        parent: null,
-      };
-      return createPipeline(world.sim, event);
+      const user = userOf(spec.username);
+      return createPipeline(world.sim, headPipeline(world.sim, project, now(), spec.source ?? 'web', user));
     },
     push(key, username) {
       const project = projectOf(key);
@@ -240,10 +219,6 @@ export function buildControls(state: ServerState, server: Server, mainToken: str
     },
     requests: () => state.log,
     clearRequests: () => void state.log.splice(0),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      }),
+    close: () => close(server),
   };
 }

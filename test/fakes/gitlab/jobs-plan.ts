@@ -6,7 +6,7 @@
 
 import { templatesFor, type JobTemplate } from './job-templates.js';
 import { FINAL } from './status.js';
-import type { PipelineSpec, Project, Transition, User } from './model.js';
+import type { PipelineKind, PipelineSpec, Project, Transition, User } from './model.js';
 import { createRng, type Rng } from './prng.js';
 import { MINUTE, SECOND } from './time.js';
 
@@ -94,6 +94,16 @@ function runJob(rng: Rng, t: JobTemplate, createdAt: number, readyAt: number, mu
 
 function endOf(plan: JobPlan): number {
   return plan.transitions[plan.transitions.length - 1]?.at ?? plan.createdAt;
+}
+
+/** A spec that may fail, is not auto-canceled and has no played production deploy, unless `extra` says so. */
+export function pipelineSpec(
+  kind: PipelineKind,
+  seed: number,
+  createdAt: number,
+  extra: Partial<Pick<PipelineSpec, 'mustPass' | 'cancelAt' | 'play'>> = {},
+): PipelineSpec {
+  return { kind, seed, createdAt, mustPass: false, cancelAt: null, play: null, ...extra };
 }
 
 // Plans made ahead (an MR plan needs its last pipeline's end to time the merge), handed to the one

@@ -3,21 +3,14 @@
 // (merged after minutes to days, closed, or left open). The simulation turns the plan into events.
 
 import { COMMIT_MESSAGES, FILES, LABELS, MR_TITLES, REPLIES, REVIEW_COMMENTS } from './texts.js';
-import { preparePipeline } from './jobs-plan.js';
-import type { Commit, PipelineSpec, Project, User } from './model.js';
+import { pipelineSpec, preparePipeline } from './jobs-plan.js';
+import type { Commit, MergeRequest, Note, PipelineSpec, Project, User } from './model.js';
 import type { Rng } from './prng.js';
 import { DAY, HOUR, MINUTE, SECOND } from './time.js';
 
-export interface NotePlan {
+/** A note as it will be posted at `at` (it gets its id then), and what it does to the merge request. */
+export interface NotePlan extends Omit<Note, 'id' | 'createdAt'> {
   at: number;
-  author: User;
-  body: string;
-  system: boolean;
-  type: null | 'DiffNote' | 'DiscussionNote';
-  resolvable: boolean;
-  resolvedAt: number | null;
-  resolvedBy: User | null;
-  position: { path: string; line: number } | null;
   effect?: 'approve' | 'ready';
 }
 
@@ -26,14 +19,11 @@ export interface PushPlan {
   commits: Commit[];
 }
 
-export interface MrPlan {
-  title: string;
-  description: string;
-  author: User;
-  reviewers: User[];
-  sourceBranch: string;
-  labels: string[];
-  draft: boolean;
+/** The merge request as it is opened (the fields it takes over), and everything that will happen to it. */
+export interface MrPlan extends Pick<
+  MergeRequest,
+  'title' | 'description' | 'author' | 'reviewers' | 'sourceBranch' | 'labels' | 'draft'
+> {
   openAt: number;
   /** `pushes[0]` is the branch as it was when the MR was opened. */
   pushes: PushPlan[];
@@ -64,30 +54,29 @@ const KINDS: readonly (readonly [Kind, number])[] = [
   ['stale', 7],
 ];
 
-const REVIEW_SPAN: Record<Kind, [number, number]> = {
-  quick: [30 * MINUTE, 6 * HOUR],
-  normal: [6 * HOUR, 3 * DAY],
-  long: [3 * DAY, 12 * DAY],
-  closed: [DAY, 10 * DAY],
-  stale: [2 * DAY, 6 * DAY],
+type Range = readonly [number, number];
+
+/** Per kind, inclusive ranges: how long the review runs, how many pushes and review comments it gets. */
+const SHAPES: Record<Kind, { span: Range; pushes: Range; comments: Range }> = {
+  quick: { span: [30 * MINUTE, 6 * HOUR], pushes: [0, 1], comments: [0, 1] },
+  normal: { span: [6 * HOUR, 3 * DAY], pushes: [1, 2], comments: [1, 4] },
+  long: { span: [3 * DAY, 12 * DAY], pushes: [2, 4], comments: [2, 6] },
+  closed: { span: [DAY, 10 * DAY], pushes: [0, 2], comments: [0, 3] },
+  stale: { span: [2 * DAY, 6 * DAY], pushes: [0, 2], comments: [0, 2] },
 };
 
-const PUSHES: Record<Kind, [number, number]> = {
-  quick: [0, 1],
-  normal: [1, 2],
-  long: [2, 4],
-  closed: [0, 2],
-  stale: [0, 2],
-};
-const COMMENTS: Record<Kind, [number, number]> = {
-  quick: [0, 1],
-  normal: [1, 4],
-  long: [2, 6],
-  closed: [0, 3],
-  stale: [0, 2],
-};
+/** Lines added and removed by an everyday commit. */
+const EVERYDAY: { additions: Range; deletions: Range } = { additions: [1, 240], deletions: [0, 120] };
 
-export function makeCommit(rng: Rng, author: User, at: number, title: string, parent: string): Commit {
+/** A commit `author` makes at `at` on top of `parents` (merge commits have two). */
+export function makeCommit(
+  rng: Rng,
+  author: User,
+  at: number,
+  title: string,
+  parents: string[],
+  size = EVERYDAY,
+): Commit {
   return {
     sha: rng.hex(40),
     title,
@@ -96,9 +85,9 @@ export function makeCommit(rng: Rng, author: User, at: number, title: string, pa
     committer: author,
     authoredAt: at,
     committedAt: at,
-    parents: [parent],
-    additions: rng.int(1, 240),
-    deletions: rng.int(0, 120),
+    parents,
+    additions: rng.int(...size.additions),
+    deletions: rng.int(...size.deletions),
   };
 }
 
@@ -114,13 +103,14 @@ function branchName(title: string, serial: number, rng: Rng): string {
 export function planMergeRequest(input: MrPlanInput): MrPlan {
   const { rng, openAt, author, project } = input;
   const kind = rng.weighted(KINDS);
-  const span = rng.int(...REVIEW_SPAN[kind]);
+  const shape = SHAPES[kind];
+  const span = rng.int(...shape.span);
   const end = openAt + span;
   const title = rng.pick(MR_TITLES);
   const reviewers = rng.shuffle(input.reviewers.filter((r) => r !== author)).slice(0, rng.int(1, 2));
   let head = input.baseSha;
   const commitAt = (at: number, message: string): Commit => {
-    const c = makeCommit(rng, author, at, message, head);
+    const c = makeCommit(rng, author, at, message, [head]);
     head = c.sha;
     return c;
   };
@@ -133,7 +123,7 @@ export function planMergeRequest(input: MrPlanInput): MrPlan {
     ),
   );
   const pushTimes = Array.from(
-    { length: rng.int(...PUSHES[kind]) },
+    { length: rng.int(...shape.pushes) },
     () => openAt + rng.int(20 * MINUTE, Math.floor(span * 0.85)),
   )
     .sort((a, b) => a - b)
@@ -146,26 +136,25 @@ export function planMergeRequest(input: MrPlanInput): MrPlan {
     })),
   ];
   const outcomeKind = kind === 'closed' ? 'close' : kind === 'stale' ? null : 'merge';
-  const pipelines = pushes.map((p, i) => ({
-    kind: 'mr' as const,
-    seed: rng.seed(),
-    createdAt: p.at + rng.int(2 * SECOND, 8 * SECOND),
-    mustPass: outcomeKind === 'merge' && i === pushes.length - 1,
-    cancelAt: null as number | null,
-    play: null,
-  }));
+  const pipelines = pushes.map((p, i) =>
+    pipelineSpec('mr', rng.seed(), p.at + rng.int(2 * SECOND, 8 * SECOND), {
+      mustPass: outcomeKind === 'merge' && i === pushes.length - 1,
+    }),
+  );
+  // A newer push's pipeline auto-cancels the one before it.
   pipelines.forEach((spec, i) => (spec.cancelAt = pipelines[i + 1]?.createdAt ?? null));
   const draft = rng.chance(0.2);
   const readyAt = draft ? openAt + Math.floor(span * 0.3) : openAt;
   const notes: NotePlan[] = [];
   const system = (at: number, by: User, body: string, effect?: NotePlan['effect']): void => {
-    notes.push({ ...noteBase(at, by, body, true), ...(effect ? { effect } : {}) });
+    notes.push({ ...systemNote(at, by, body), ...(effect ? { effect } : {}) });
   };
   system(openAt + SECOND, author, `assigned to @${author.username}`);
   if (draft) system(readyAt, author, 'marked this merge request as **ready**', 'ready');
   const names = reviewers.map((r) => `@${r.username}`).join(' and ');
   if (reviewers.length > 0) system(readyAt + 2 * SECOND, author, `requested review from ${names}`);
-  planComments(rng, notes, { author, reviewers, from: readyAt + 30 * MINUTE, to: end - 10 * MINUTE, pushTimes, kind });
+  const reviewWindow = { author, reviewers, from: readyAt + 30 * MINUTE, to: end - 10 * MINUTE, pushTimes };
+  planComments(rng, notes, reviewWindow, shape.comments);
   let outcome: MrPlan['outcome'] = null;
   const last = pipelines[pipelines.length - 1];
   if (outcomeKind === 'merge' && last) {
@@ -202,7 +191,8 @@ export function planMergeRequest(input: MrPlanInput): MrPlan {
   };
 }
 
-function noteBase(at: number, author: User, body: string, system: boolean): NotePlan {
+/** A plain note: not resolvable, no position. */
+function plainNote(at: number, author: User, body: string, system: boolean): NotePlan {
   return {
     at,
     author,
@@ -216,26 +206,30 @@ function noteBase(at: number, author: User, body: string, system: boolean): Note
   };
 }
 
+/** A system note ("assigned to", "added 2 commits", "merged", ...). */
+export function systemNote(at: number, author: User, body: string): NotePlan {
+  return plainNote(at, author, body, true);
+}
+
 interface CommentWindow {
   author: User;
   reviewers: User[];
   from: number;
   to: number;
   pushTimes: number[];
-  kind: Kind;
 }
 
 /** Review comments: diff notes resolved by the next push, general comments, and some replies. */
-function planComments(rng: Rng, notes: NotePlan[], w: CommentWindow): void {
+function planComments(rng: Rng, notes: NotePlan[], w: CommentWindow, counts: Range): void {
   if (w.reviewers.length === 0 || w.to <= w.from) return;
-  const count = rng.int(...COMMENTS[w.kind]);
+  const count = rng.int(...counts);
   for (let i = 0; i < count; i++) {
     const at = rng.int(w.from, w.to);
     const by = rng.pick(w.reviewers);
     const diff = rng.chance(0.6);
     const fix = w.pushTimes.find((p) => p > at);
     const note: NotePlan = {
-      ...noteBase(at, by, rng.pick(REVIEW_COMMENTS), false),
+      ...plainNote(at, by, rng.pick(REVIEW_COMMENTS), false),
       type: diff ? 'DiffNote' : rng.chance(0.5) ? 'DiscussionNote' : null,
       resolvable: diff,
       resolvedAt: diff && fix !== undefined ? fix + MINUTE : null,

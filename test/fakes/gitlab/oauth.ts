@@ -189,7 +189,9 @@ export function createOAuthProvider(tokens: TokenStore, rng: Rng, now: () => num
     if (body.grant_type === 'refresh_token') {
       if (!body.refresh_token) return oauthError(400, 'invalid_request', 'Missing required parameter: refresh_token.');
       const old = tokens.findByRefresh(body.refresh_token);
-      if (!old || old.refreshUsed || old.clientId !== app.clientId) return oauthError(400, 'invalid_grant');
+      // A revoked token (the user revoked the app, or /oauth/revoke) cannot be refreshed, as in Doorkeeper.
+      if (!old || old.refreshUsed || old.revoked || old.clientId !== app.clientId)
+        return oauthError(400, 'invalid_grant');
       old.refreshUsed = true;
       old.revoked = true;
       return tokenReply(issue(old.user, old.scopes, app.clientId));

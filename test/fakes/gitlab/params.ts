@@ -1,16 +1,9 @@
 // Query parameters with Grape-style validation: each bad value adds "x is invalid" or "x does not have a
 // valid value", and `done()` answers 400 with all of them at once, before the endpoint runs.
 
+import type { Query } from '../common/http.js';
 import { invalidParams } from './errors.js';
 import { parseDateTime } from './time.js';
-
-export type Query = ReadonlyMap<string, readonly string[]>;
-
-export function parseQuery(url: URL): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const [name, value] of url.searchParams) out.set(name, [...(out.get(name) ?? []), value]);
-  return out;
-}
 
 export class Params {
   private readonly errors: string[] = [];
@@ -73,6 +66,11 @@ export class Params {
     return entries as T[];
   }
 
+  /** `<name>_after` and `<name>_before`, read in that order. */
+  timeRange(name: string): TimeRange {
+    return { after: this.dateTime(`${name}_after`), before: this.dateTime(`${name}_before`) };
+  }
+
   dateTime(name: string): number | undefined {
     const value = this.string(name);
     if (value === undefined) return undefined;
@@ -88,6 +86,24 @@ export class Params {
   done(): void {
     if (this.errors.length > 0) throw invalidParams(this.errors);
   }
+}
+
+/** A time filter; both bounds are inclusive (`updated_after` is `>=`), so a cursor sync sees its boundary rows again. */
+export interface TimeRange {
+  after: number | undefined;
+  before: number | undefined;
+}
+
+export function isBounded(range: TimeRange): boolean {
+  return range.after !== undefined || range.before !== undefined;
+}
+
+/** Whether `t` is inside the range; no time at all (null) is inside an unbounded range only. */
+export function inRange(range: TimeRange, t: number | null): boolean {
+  return (
+    (range.after === undefined || (t !== null && t >= range.after)) &&
+    (range.before === undefined || (t !== null && t <= range.before))
+  );
 }
 
 export type SortDirection = 'asc' | 'desc';

@@ -4,7 +4,8 @@
 // response carries the RateLimit-* headers; over the limit the answer is 429 text/plain "Retry later"
 // with Retry-After and RateLimit-ResetTime.
 
-import { httpDate, MINUTE } from './time.js';
+import { createMinuteWindows } from '../common/faults.js';
+import { httpDate } from './time.js';
 
 export interface RateLimitOptions {
   /** Requests per minute per user (default 2000, GitLab.com's authenticated API limit). */
@@ -27,33 +28,27 @@ export interface RateLimiter {
 export function createRateLimiter(options: RateLimitOptions): RateLimiter {
   let limit = options.rateLimitPerMinute ?? 2000;
   let anonymous = options.unauthenticatedRateLimitPerMinute ?? 500;
-  let windows = new Map<string, { minute: number; count: number }>();
+  const windows = createMinuteWindows();
   return {
     setLimit(perMinute, unauthenticated = anonymous) {
       limit = perMinute;
       anonymous = unauthenticated;
-      windows = new Map();
+      windows.reset();
     },
-    reset: () => (windows = new Map()),
+    reset: () => windows.reset(),
     hit(key, now) {
-      const id = key ?? 'anonymous';
       const max = key ? limit : anonymous;
-      const minute = Math.floor(now / MINUTE);
-      const current = windows.get(id);
-      const window = current && current.minute === minute ? current : { minute, count: 0 };
-      window.count++;
-      windows.set(id, window);
-      const resetAt = (minute + 1) * MINUTE;
+      const { count, resetAt, retryAfterSeconds } = windows.hit(key ?? 'anonymous', now);
       const headers: Record<string, string> = {
         'RateLimit-Limit': String(max),
         'RateLimit-Name': key ? 'throttle_authenticated_api' : 'throttle_unauthenticated_api',
-        'RateLimit-Observed': String(window.count),
-        'RateLimit-Remaining': String(Math.max(0, max - window.count)),
+        'RateLimit-Observed': String(count),
+        'RateLimit-Remaining': String(Math.max(0, max - count)),
         'RateLimit-Reset': String(Math.floor(resetAt / 1000)),
       };
-      if (window.count <= max) return { headers, limited: false };
+      if (count <= max) return { headers, limited: false };
       headers['RateLimit-ResetTime'] = httpDate(resetAt);
-      headers['Retry-After'] = String(Math.max(1, Math.ceil((resetAt - now) / 1000)));
+      headers['Retry-After'] = String(retryAfterSeconds);
       return { headers, limited: true };
     },
   };

@@ -1,8 +1,8 @@
 // Users as the API shows them: `UserBasic` inside other objects, the fuller public profile on jobs,
 // and `/user` for the token's owner.
 
+import { deriveSeed } from '../common/prng.js';
 import type { User } from './model.js';
-import { deriveSeed } from './prng.js';
 import { dateOnly, iso } from './time.js';
 
 export type Json = Record<string, unknown>;

@@ -3,7 +3,7 @@
 // merge commits and direct pushes. An MR's source branch lists its commits on top of its base; an
 // unknown ref lists nothing. `since`/`until` bound the committed date, both inclusive.
 
-import { authorize, findProject, paged, requireUser, type Handler } from './context.js';
+import { authorizedProject, paged, requireUser, type Handler } from './context.js';
 import { notFound } from './errors.js';
 import type { Commit, Project } from './model.js';
 import { commitDetail, commitJson } from './render-commit.js';
@@ -35,8 +35,7 @@ export const listCommits: Handler = (ctx, [id = '']) => {
   p.bool('all');
   p.oneOf('order', ['default', 'topo'] as const);
   p.done();
-  const project = findProject(ctx, caller, id);
-  authorize(caller, project, 'read_code');
+  const project = authorizedProject(ctx, caller, id, 'read_code');
   const rows = historyOf(project, ref, firstParent).filter(
     (c) =>
       (since === undefined || c.committedAt >= since) &&
@@ -50,8 +49,7 @@ export const getCommit: Handler = (ctx, [id = '', sha = '']) => {
   const caller = requireUser(ctx);
   const withStats = ctx.params.bool('stats') ?? true;
   ctx.params.done();
-  const project = findProject(ctx, caller, id);
-  authorize(caller, project, 'read_code');
+  const project = authorizedProject(ctx, caller, id, 'read_code');
   const all = [
     ...mainHistory(project, false),
     ...project.mergeRequests.filter((m) => !m.deleted).flatMap((m) => m.commits),

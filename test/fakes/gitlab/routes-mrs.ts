@@ -1,10 +1,9 @@
 // Merge requests of a project, one merge request, its commits and its notes. Filters are server-side and
 // `updated_after`/`created_after` include the bound (`>=`), so a cursor sync sees boundary rows again.
 
-import { authorize, findProject, paged, requireUser, type Handler, type RouteContext } from './context.js';
-import { notFound } from './errors.js';
+import { authorizedProject, findLive, paged, requireUser, type Handler, type RouteContext } from './context.js';
 import { ACCESS, type MergeRequest } from './model.js';
-import { SORTS, sortBy } from './params.js';
+import { inRange, SORTS, sortBy } from './params.js';
 import { commitJson } from './render-commit.js';
 import { mrBasic, mrDetail, noteJson } from './render-mr.js';
 import { accessLevel } from './structure.js';
@@ -13,13 +12,19 @@ import { iso } from './time.js';
 const STATES = ['opened', 'closed', 'locked', 'merged', 'all'] as const;
 const ORDER = ['created_at', 'updated_at', 'title', 'merged_at'] as const;
 
+/** The sort key of each `order_by`. */
+const ORDER_KEYS: Record<(typeof ORDER)[number], (mr: MergeRequest) => number | string> = {
+  created_at: (mr) => mr.createdAt,
+  updated_at: (mr) => mr.updatedAt,
+  title: (mr) => mr.title,
+  merged_at: (mr) => mr.mergedAt ?? 0,
+};
+
 function mergeRequestOf(ctx: RouteContext, id: string, iid: string) {
   const caller = requireUser(ctx);
   ctx.params.done();
-  const project = findProject(ctx, caller, id);
-  authorize(caller, project, 'read_merge_request');
-  const mr = project.mergeRequests.find((m) => String(m.iid) === iid && !m.deleted);
-  if (!mr) throw notFound();
+  const project = authorizedProject(ctx, caller, id, 'read_merge_request');
+  const mr = findLive(project.mergeRequests, (m) => String(m.iid) === iid);
   return { caller, project, mr };
 }
 
@@ -29,40 +34,27 @@ export const listMergeRequests: Handler = (ctx, [id = '']) => {
   const state = p.oneOf('state', STATES, 'all');
   const orderBy = p.oneOf('order_by', ORDER, 'created_at');
   const sort = p.oneOf('sort', SORTS, 'desc');
-  const updatedAfter = p.dateTime('updated_after');
-  const updatedBefore = p.dateTime('updated_before');
-  const createdAfter = p.dateTime('created_after');
-  const createdBefore = p.dateTime('created_before');
+  const updated = p.timeRange('updated');
+  const created = p.timeRange('created');
   const simple = p.oneOf('view', ['simple'] as const) === 'simple';
   const iids = p.list('iids').map(Number);
   const source = p.string('source_branch');
   const target = p.string('target_branch');
   const author = p.string('author_username');
   p.done();
-  const project = findProject(ctx, caller, id);
-  authorize(caller, project, 'read_merge_request');
+  const project = authorizedProject(ctx, caller, id, 'read_merge_request');
   const rows = project.mergeRequests.filter(
     (mr) =>
       !mr.deleted &&
       (state === 'all' || mr.state === state) &&
-      (updatedAfter === undefined || mr.updatedAt >= updatedAfter) &&
-      (updatedBefore === undefined || mr.updatedAt <= updatedBefore) &&
-      (createdAfter === undefined || mr.createdAt >= createdAfter) &&
-      (createdBefore === undefined || mr.createdAt <= createdBefore) &&
+      inRange(updated, mr.updatedAt) &&
+      inRange(created, mr.createdAt) &&
       (iids.length === 0 || iids.includes(mr.iid)) &&
       (!source || mr.sourceBranch === source) &&
       (!target || project.defaultBranch === target) &&
       (!author || mr.author.username === author),
   );
-  const key = (mr: MergeRequest): number | string =>
-    orderBy === 'updated_at'
-      ? mr.updatedAt
-      : orderBy === 'title'
-        ? mr.title
-        : orderBy === 'merged_at'
-          ? (mr.mergedAt ?? 0)
-          : mr.createdAt;
-  return paged(ctx, sortBy(rows, key, sort), (mr) =>
+  return paged(ctx, sortBy(rows, ORDER_KEYS[orderBy], sort), (mr) =>
     simple ? simpleView(mr, ctx.base) : mrBasic(mr, ctx.base, ctx.now),
   );
 };

@@ -1,10 +1,9 @@
 // Pipelines (slim list items; the single pipeline with timings), a pipeline's jobs and its bridges.
 // Guests and non-members get 403 unless the project has public pipelines.
 
-import { authorize, findProject, paged, requireUser, type Handler, type RouteContext } from './context.js';
-import { notFound } from './errors.js';
+import { authorizedProject, findLive, paged, requireUser, type Handler, type RouteContext } from './context.js';
 import type { Pipeline } from './model.js';
-import { SORTS, sortBy } from './params.js';
+import { inRange, SORTS, sortBy } from './params.js';
 import { bridgeJson, jobJson, jobStatus, visibleJobs } from './render-job.js';
 import { pipelineBasic, pipelineDetail, pipelineStatus, pipelineUpdatedAt } from './render-pipeline.js';
 import { FINAL } from './status.js';
@@ -52,14 +51,23 @@ const JOB_SCOPES = [
   'manual',
 ] as const;
 
+const ORDER = ['id', 'status', 'ref', 'updated_at', 'user_id'] as const;
+
+/** The sort key of each `order_by` at time `t`. */
+const ORDER_KEYS: Record<(typeof ORDER)[number], (pl: Pipeline, t: number) => number | string> = {
+  id: (pl) => pl.id,
+  status: (pl, t) => pipelineStatus(pl, t),
+  ref: (pl) => pl.ref,
+  updated_at: (pl, t) => pipelineUpdatedAt(pl, t),
+  user_id: (pl) => pl.user.id,
+};
+
 export const listPipelines: Handler = (ctx, [id = '']) => {
   const caller = requireUser(ctx);
   const p = ctx.params;
-  const updatedAfter = p.dateTime('updated_after');
-  const updatedBefore = p.dateTime('updated_before');
-  const createdAfter = p.dateTime('created_after');
-  const createdBefore = p.dateTime('created_before');
-  const orderBy = p.oneOf('order_by', ['id', 'status', 'ref', 'updated_at', 'user_id'] as const, 'id');
+  const updated = p.timeRange('updated');
+  const created = p.timeRange('created');
+  const orderBy = p.oneOf('order_by', ORDER, 'id');
   const sort = p.oneOf('sort', SORTS, 'desc');
   const status = p.oneOf('status', STATUSES);
   const source = p.oneOf('source', SOURCES);
@@ -68,18 +76,14 @@ export const listPipelines: Handler = (ctx, [id = '']) => {
   const sha = p.string('sha');
   const username = p.string('username');
   p.done();
-  const project = findProject(ctx, caller, id);
-  authorize(caller, project, 'read_pipeline');
+  const project = authorizedProject(ctx, caller, id, 'read_pipeline');
   const t = ctx.now;
   const rows = project.pipelines.filter((pl) => {
     if (pl.deleted) return false;
     const current = pipelineStatus(pl, t);
-    const updated = pipelineUpdatedAt(pl, t);
     return (
-      (updatedAfter === undefined || updated >= updatedAfter) &&
-      (updatedBefore === undefined || updated <= updatedBefore) &&
-      (createdAfter === undefined || pl.spec.createdAt >= createdAfter) &&
-      (createdBefore === undefined || pl.spec.createdAt <= createdBefore) &&
+      inRange(updated, pipelineUpdatedAt(pl, t)) &&
+      inRange(created, pl.spec.createdAt) &&
       (status === undefined || current === status) &&
       (source === undefined || pl.source === source) &&
       (scope === undefined || matchesScope(scope, current, pl)) &&
@@ -88,17 +92,13 @@ export const listPipelines: Handler = (ctx, [id = '']) => {
       (username === undefined || pl.user.username === username)
     );
   });
-  const key = (pl: Pipeline): number | string =>
-    orderBy === 'updated_at'
-      ? pipelineUpdatedAt(pl, t)
-      : orderBy === 'status'
-        ? pipelineStatus(pl, t)
-        : orderBy === 'ref'
-          ? pl.ref
-          : orderBy === 'user_id'
-            ? pl.user.id
-            : pl.id;
-  const sorted = orderBy === 'id' ? (sort === 'asc' ? rows : rows.reverse()) : sortBy(rows, key, sort);
+  // Pipelines are stored in id order: `order_by=id` needs no sort.
+  const byId = orderBy === 'id';
+  const sorted = byId
+    ? sort === 'asc'
+      ? rows
+      : rows.reverse()
+    : sortBy(rows, (pl) => ORDER_KEYS[orderBy](pl, t), sort);
   return paged(ctx, sorted, (pl) => pipelineBasic(pl, ctx.base, t));
 };
 
@@ -114,10 +114,8 @@ function pipelineOf(ctx: RouteContext, id: string, pid: string, ability: 'read_p
   const scopes = ctx.params.listOf('scope', JOB_SCOPES);
   const includeRetried = ctx.params.bool('include_retried') ?? false;
   ctx.params.done();
-  const project = findProject(ctx, caller, id);
-  authorize(caller, project, ability);
-  const pipeline = project.pipelines.find((pl) => String(pl.id) === pid && !pl.deleted);
-  if (!pipeline) throw notFound();
+  const project = authorizedProject(ctx, caller, id, ability);
+  const pipeline = findLive(project.pipelines, (pl) => String(pl.id) === pid);
   return { pipeline, scopes, includeRetried };
 }
 

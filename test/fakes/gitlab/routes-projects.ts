@@ -24,6 +24,18 @@ const PROJECT_ORDER = [
   'similarity',
 ] as const;
 
+/** The sort key of each `order_by` of project lists (stars are made up; similarity falls back to id). */
+const PROJECT_ORDER_KEYS: Record<(typeof PROJECT_ORDER)[number], (project: Project) => number | string> = {
+  id: (project) => project.id,
+  name: (project) => project.name.toLowerCase(),
+  path: (project) => project.path,
+  created_at: (project) => project.createdAt,
+  updated_at: (project) => project.lastActivityAt,
+  last_activity_at: (project) => project.lastActivityAt,
+  star_count: (project) => project.id % 7,
+  similarity: (project) => project.id,
+};
+
 function checkOffset(ctx: RouteContext, type: string): void {
   const { page, perPage } = pageRequest(ctx.params);
   if ((page - 1) * perPage >= ctx.maxOffset) throw offsetCapExceeded(ctx.maxOffset, type);
@@ -68,19 +80,7 @@ function projectList(ctx: RouteContext, caller: Caller, candidates: readonly Pro
       (visibility === undefined || project.visibility === visibility) &&
       (!search || project.name.toLowerCase().includes(search) || project.path.includes(search)),
   );
-  const key = (project: Project): number | string =>
-    orderBy === 'name'
-      ? project.name.toLowerCase()
-      : orderBy === 'path'
-        ? project.path
-        : orderBy === 'created_at'
-          ? project.createdAt
-          : orderBy === 'updated_at' || orderBy === 'last_activity_at'
-            ? project.lastActivityAt
-            : orderBy === 'star_count'
-              ? project.id % 7
-              : project.id;
-  const sorted = sortBy(rows, key, sort);
+  const sorted = sortBy(rows, PROJECT_ORDER_KEYS[orderBy], sort);
   const render = (project: Project) =>
     simple ? projectSimple(project, ctx.base) : projectFull(project, ctx.base, user);
   if (keyset) {

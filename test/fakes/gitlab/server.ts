@@ -3,19 +3,22 @@
 // endpoints, the data, auth and the faults. All state hangs off the returned instance.
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createClock, type ClockMode } from '../common/clock.js';
+import { HttpError } from '../common/errors.js';
+import type { TruncateMode } from '../common/faults.js';
+import { listen, parseQuery, readBody } from '../common/http.js';
+import { deriveSeed } from '../common/prng.js';
+import { encodeReply, errorReply, send, type Encoded } from '../common/respond.js';
 import { createTokenStore, readCredential, type Scope } from './auth.js';
-import { createClock, type ClockMode } from './clock.js';
 import type { RouteContext } from './context.js';
 import { buildControls, type FakeGitLab, type RequestLogEntry, type ServerState } from './controls.js';
-import { GitLabHttpError, retryLater } from './errors.js';
-import { createFaults, type FaultOptions, type TruncateMode } from './faults.js';
+import { retryLater, serverError } from './errors.js';
+import { createFaults, type FaultOptions } from './faults.js';
 import { createOAuthProvider, type OAuthAppSpec } from './oauth.js';
-import { Params, parseQuery } from './params.js';
-import { createRng, deriveSeed } from './prng.js';
+import { Params } from './params.js';
+import { createRng } from './prng.js';
 import { createRateLimiter, type RateLimitOptions } from './rate-limit.js';
-import { encodeError, encodeReply, send, type Encoded } from './respond.js';
 import { API_PREFIX, dispatch } from './router.js';
 import { createWorld, type GitLabDataOptions } from './world.js';
 
@@ -69,24 +72,13 @@ export async function startFakeGitLab(options: FakeGitLabOptions = {}): Promise<
       res.destroy();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const { address, port } = server.address() as AddressInfo;
-  state.baseUrl = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
+  state.baseUrl = await listen(server, options.host ?? '127.0.0.1', options.port ?? 0);
   const main = tokens.addPat(
     { user: world.mainUser, scopes: options.tokenScopes ?? ['api'], expiresAt: options.tokenExpiresAt, name: 'sei' },
     clock.now(),
   );
   const app = oauth.addApp({ redirectUri: 'http://127.0.0.1/callback', ...options.oauthApp });
   return buildControls(state, server, main.token, app);
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** OAuth endpoints take form bodies (and, as Doorkeeper does, JSON). */
@@ -119,7 +111,7 @@ function redactedQuery(url: URL): Record<string, string[]> {
   return query;
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, state: State): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, state: ServerState): Promise<void> {
   const raw = await readBody(req);
   const url = new URL(req.url ?? '/', state.baseUrl);
   const method = req.method ?? 'GET';
@@ -183,10 +175,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, state: State): 
     }
   } catch (err) {
     // A bug in the fake must not pass for an upstream 500: say so on stderr.
-    if (!(err instanceof GitLabHttpError)) console.error('fake gitlab: unexpected error', err);
-    encoded = encodeError(
-      err instanceof GitLabHttpError ? err : new GitLabHttpError(500, { message: '500 Internal Server Error' }),
-    );
+    if (!(err instanceof HttpError)) console.error('fake gitlab: unexpected error', err);
+    encoded = encodeReply(errorReply(err instanceof HttpError ? err : serverError()));
   }
   // The Date header tells the fake's clock, as GitLab's tells its own (clients may trust it over theirs).
   encoded.headers = { date: new Date(now).toUTCString(), ...rateHeaders, ...encoded.headers };
@@ -196,10 +186,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, state: State): 
   send(res, encoded, truncate);
 }
 
-type State = ServerState;
-
-function notFoundPage(): GitLabHttpError {
-  return new GitLabHttpError(404, '<!DOCTYPE html>\n<html><body><h1>404</h1><p>Page Not Found</p></body></html>\n', {
+function notFoundPage(): HttpError {
+  return new HttpError(404, '<!DOCTYPE html>\n<html><body><h1>404</h1><p>Page Not Found</p></body></html>\n', {
     'content-type': 'text/html; charset=utf-8',
   });
 }

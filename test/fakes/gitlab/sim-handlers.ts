@@ -6,7 +6,7 @@ import { DIRECT_MESSAGES, HOTFIX_MESSAGES } from './texts.js';
 import type { MergeRequest, Project, User } from './model.js';
 import { makeCommit, type MrPlan, type NotePlan, type PushPlan } from './mr-plan.js';
 import { addNote, endMergeRequest, openMergeRequest, pushToMergeRequest } from './sim-mrs.js';
-import { createPipeline, scheduleMainPipeline, ZERO_SHA, type PipelineEvent } from './sim-pipelines.js';
+import { createPipeline, headPipeline, scheduleMainPipeline, type PipelineEvent } from './sim-pipelines.js';
 import type { Rng } from './prng.js';
 import type { Sim } from './sim.js';
 import { DAY, HOUR, MINUTE, SECOND } from './time.js';
@@ -40,27 +40,8 @@ export function handleEvent(sim: Sim, e: SimEvent): void {
       return directPush(sim, e.project, e.author, e.at, e.hotfix);
     case 'schedule': {
       const s = sim.state(e.project);
-      const spec = {
-        kind: 'schedule' as const,
-        seed: s.rng.seed(),
-        createdAt: e.at,
-        mustPass: false,
-        cancelAt: null,
-        play: null,
-      };
       const owner = s.maintainers[0] ?? s.head.author;
-      createPipeline(sim, {
-        ...e,
-        type: 'pipeline',
-        spec,
-        commit: s.head,
-        beforeSha: ZERO_SHA,
-        ref: 'main',
-        source: 'schedule',
-        user: owner,
-        mr: null,
-        parent: null,
-      });
+      createPipeline(sim, headPipeline(sim, e.project, e.at, 'schedule', owner));
       return;
     }
     case 'pipeline':
@@ -100,7 +81,7 @@ function day(sim: Sim, project: Project, at: number): void {
 
 function directPush(sim: Sim, project: Project, author: User, at: number, hotfix: boolean): void {
   const s = sim.state(project);
-  const commit = makeCommit(s.rng, author, at, s.rng.pick(hotfix ? HOTFIX_MESSAGES : DIRECT_MESSAGES), s.head.sha);
+  const commit = makeCommit(s.rng, author, at, s.rng.pick(hotfix ? HOTFIX_MESSAGES : DIRECT_MESSAGES), [s.head.sha]);
   project.commits.push({ commit, mainline: true, visibleAt: at });
   project.lastActivityAt = at;
   const before = s.head.sha;

@@ -2,8 +2,8 @@
 // pipelines and end), notes and their effects (approval, ready), pushes, and merging or closing it.
 // A merge lands a merge commit on the default branch and starts a default-branch pipeline.
 
-import type { Commit, MergeRequest, Project, User } from './model.js';
-import { makeCommit, planMergeRequest, type MrPlan, type NotePlan, type PushPlan } from './mr-plan.js';
+import type { MergeRequest, Project, User } from './model.js';
+import { makeCommit, planMergeRequest, systemNote, type MrPlan, type NotePlan, type PushPlan } from './mr-plan.js';
 import type { Sim } from './sim.js';
 import { scheduleMainPipeline, ZERO_SHA } from './sim-pipelines.js';
 
@@ -70,35 +70,13 @@ export function openMergeRequest(sim: Sim, project: Project, author: User, at: n
 }
 
 export function addNote(sim: Sim, mr: MergeRequest, note: NotePlan): void {
-  mr.notes.push({
-    id: sim.ids.note(),
-    body: note.body,
-    author: note.author,
-    createdAt: note.at,
-    system: note.system,
-    type: note.type,
-    resolvable: note.resolvable,
-    resolvedAt: note.resolvedAt,
-    resolvedBy: note.resolvedBy,
-    position: note.position,
-  });
-  mr.updatedAt = Math.max(mr.updatedAt, note.at);
-  mr.project.lastActivityAt = Math.max(mr.project.lastActivityAt, note.at);
-  if (note.effect === 'approve' && !mr.approvedBy.includes(note.author)) mr.approvedBy.push(note.author);
-  if (note.effect === 'ready') mr.draft = false;
+  const { at, effect, ...fields } = note;
+  mr.notes.push({ id: sim.ids.note(), createdAt: at, ...fields });
+  mr.updatedAt = Math.max(mr.updatedAt, at);
+  mr.project.lastActivityAt = Math.max(mr.project.lastActivityAt, at);
+  if (effect === 'approve' && !mr.approvedBy.includes(note.author)) mr.approvedBy.push(note.author);
+  if (effect === 'ready') mr.draft = false;
 }
-
-const systemNote = (at: number, author: User, body: string): NotePlan => ({
-  at,
-  author,
-  body,
-  system: true,
-  type: null,
-  resolvable: false,
-  resolvedAt: null,
-  resolvedBy: null,
-  position: null,
-});
 
 export function pushToMergeRequest(sim: Sim, mr: MergeRequest, p: PushPlan): void {
   const previous = mr.commits.at(-1)?.sha ?? mr.baseSha;
@@ -127,11 +105,8 @@ export function endMergeRequest(sim: Sim, mr: MergeRequest, outcome: NonNullable
   const s = sim.state(project);
   const head = mr.commits.at(-1);
   const title = `Merge branch '${mr.sourceBranch}' into '${project.defaultBranch}'`;
-  const merge: Commit = {
-    ...makeCommit(s.rng, outcome.by, at, title, s.head.sha),
-    message: `${title}\n\n${mr.title}\n\nSee merge request ${project.pathWithNamespace}!${mr.iid}`,
-    parents: [s.head.sha, head?.sha ?? s.head.sha],
-  };
+  const merge = makeCommit(s.rng, outcome.by, at, title, [s.head.sha, head?.sha ?? s.head.sha]);
+  merge.message = `${title}\n\n${mr.title}\n\nSee merge request ${project.pathWithNamespace}!${mr.iid}`;
   for (const commit of mr.commits) project.commits.push({ commit, mainline: false, visibleAt: at });
   project.commits.push({ commit: merge, mainline: true, visibleAt: at });
   const before = s.head.sha;

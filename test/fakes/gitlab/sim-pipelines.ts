@@ -2,34 +2,45 @@
 // production deploy someone may play), and creating a pipeline with its deployments. A failed production
 // deploy schedules a hotfix push; a bridge job schedules its child pipeline.
 
-import { takePipelinePlan } from './jobs-plan.js';
-import type {
-  Commit,
-  Deployment,
-  MergeRequest,
-  Pipeline,
-  PipelineSource,
-  PipelineSpec,
-  Project,
-  User,
-} from './model.js';
+import { pipelineSpec, takePipelinePlan } from './jobs-plan.js';
+import type { Commit, Deployment, MergeRequest, Pipeline, Project, User } from './model.js';
 import type { ProjectState, Sim } from './sim.js';
 import { MINUTE, SECOND } from './time.js';
 
 export const ZERO_SHA = '0'.repeat(40);
 
-export interface PipelineEvent {
+/** What a pipeline is created from, at `at`. */
+export interface PipelineEvent extends Pick<
+  Pipeline,
+  'project' | 'spec' | 'commit' | 'beforeSha' | 'ref' | 'source' | 'user' | 'parent'
+> {
   type: 'pipeline';
   at: number;
-  project: Project;
-  spec: PipelineSpec;
-  commit: Commit;
-  beforeSha: string;
-  ref: string;
-  source: PipelineSource;
-  user: User;
   mr: MergeRequest | null;
-  parent: Pipeline | null;
+}
+
+/** A pipeline on the default branch's head, created at `at` (nightly schedules, `addPipeline`). */
+export function headPipeline(
+  sim: Sim,
+  project: Project,
+  at: number,
+  source: 'push' | 'web' | 'schedule',
+  user: User,
+): PipelineEvent {
+  const s = sim.state(project);
+  return {
+    type: 'pipeline',
+    at,
+    project,
+    spec: pipelineSpec(source === 'schedule' ? 'schedule' : 'main', s.rng.seed(), at),
+    commit: s.head,
+    beforeSha: ZERO_SHA,
+    ref: project.defaultBranch,
+    source,
+    user,
+    mr: null,
+    parent: null,
+  };
 }
 
 export function scheduleMainPipeline(
@@ -54,7 +65,7 @@ export function scheduleMainPipeline(
           outcome: !hotfix && rng.chance(0.12) ? ('failed' as const) : ('success' as const),
         }
       : null;
-  const spec: PipelineSpec = { kind: 'main', seed: rng.seed(), createdAt, mustPass: hotfix, cancelAt: null, play };
+  const spec = pipelineSpec('main', rng.seed(), createdAt, { mustPass: hotfix, play });
   sim.schedule({
     type: 'pipeline',
     at: createdAt,
@@ -133,14 +144,7 @@ export function createPipeline(sim: Sim, e: PipelineEvent): Pipeline {
   }
   if (plan.bridgeAt !== null) {
     const at = plan.bridgeAt + s.rng.int(500, 3000);
-    const spec: PipelineSpec = {
-      kind: 'child',
-      seed: s.rng.seed(),
-      createdAt: at,
-      mustPass: false,
-      cancelAt: null,
-      play: null,
-    };
+    const spec = pipelineSpec('child', s.rng.seed(), at);
     sim.schedule({ ...e, at, spec, source: 'parent_pipeline', mr: null, parent: pipeline });
   }
   return pipeline;

@@ -4,10 +4,12 @@
 // what running straight to T2 gives. The fake runs the simulation up to its clock before every request;
 // `advance` thereby finishes pipelines, opens and merges MRs and adds notes.
 
+import { deriveSeed } from '../common/prng.js';
 import { handleEvent, type SimEvent } from './sim-handlers.js';
 import { MinHeap } from './heap.js';
 import { ACCESS, type Commit, type Project, type User } from './model.js';
-import { createRng, deriveSeed, type Rng } from './prng.js';
+import { makeCommit } from './mr-plan.js';
+import { createRng, type Rng } from './prng.js';
 import { accessLevel, idSequence, type Structure } from './structure.js';
 import { DAY, HOUR, MINUTE, startOfDay } from './time.js';
 
@@ -118,30 +120,20 @@ export function createSim(structure: Structure, options: SimOptions): Sim {
   return sim;
 }
 
+/** Lines added and removed by the setup commits. */
+const SETUP = { additions: [10, 900], deletions: [0, 50] } as const;
+
 /** The main branch before the window: a few commits, so every project has a head to branch from. */
 function initialState(project: Project, structure: Structure, rng: Rng, start: number): ProjectState {
   const members = structure.users.filter((u) => accessLevel(u, project) >= ACCESS.developer);
   const maintainers = members.filter((u) => accessLevel(u, project) >= ACCESS.maintainer);
   if (maintainers.length === 0) throw new Error(`${project.pathWithNamespace} has no maintainer`);
-  let parent: string | null = null;
   let head: Commit | null = null;
   for (let i = 3; i >= 1; i--) {
     const author = rng.pick(members);
     const at = start - i * rng.int(6 * HOUR, 3 * DAY);
     const title = i === 3 ? 'Initial commit' : rng.pick(['Set up CI', 'Add deploy jobs', 'Add README']);
-    head = {
-      sha: rng.hex(40),
-      title,
-      message: `${title}\n`,
-      author,
-      committer: author,
-      authoredAt: at,
-      committedAt: at,
-      parents: parent ? [parent] : [],
-      additions: rng.int(10, 900),
-      deletions: rng.int(0, 50),
-    };
-    parent = head.sha;
+    head = makeCommit(rng, author, at, title, head ? [head.sha] : [], SETUP);
     project.commits.push({ commit: head, mainline: true, visibleAt: at });
     project.lastActivityAt = at;
   }

@@ -1,7 +1,7 @@
 // Reading a status history at the fake's clock, and GitLab's `detailed_status` objects.
 
+import { deriveSeed } from '../common/prng.js';
 import type { Transition } from './model.js';
-import { deriveSeed } from './prng.js';
 
 export const FINAL = new Set(['success', 'failed', 'canceled', 'skipped']);
 

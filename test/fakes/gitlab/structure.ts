@@ -1,9 +1,10 @@
 // Builds the fixed part of the fake instance from the catalog: users, groups (one with a subgroup),
 // projects with their environments, and memberships. Ids look like gitlab.com ids and come from the seed.
 
+import { deriveSeed } from '../common/prng.js';
 import { GROUPS, PEOPLE, type GroupSpec, type ProjectSpec } from './catalog.js';
 import type { Environment, Group, Project, User } from './model.js';
-import { createRng, deriveSeed, type Rng } from './prng.js';
+import { createRng, type Rng } from './prng.js';
 import { DAY, startOfDay } from './time.js';
 
 export interface StructureOptions {

@@ -1,6 +1,7 @@
 // The account's structure: orgs, projects (with their people, repo and services) and pipelines.
 // Each org draws from its own seeded sequence, so changing `orgCount` leaves the other orgs as they were.
 
+import { deriveSeed } from '../common/prng.js';
 import { ORG_CATALOG, PEOPLE_NAMES, PROJECT_COLORS, type OrgEntry, type ProjectEntry } from './catalog.js';
 import {
   DAY,
@@ -14,7 +15,7 @@ import {
   type Project,
   type StageSpec,
 } from './model.js';
-import { createRng, deriveSeed, type Rng } from './prng.js';
+import { createRng, type Rng } from './prng.js';
 
 export interface StructureOptions {
   seed: number;

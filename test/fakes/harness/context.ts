@@ -1,10 +1,11 @@
 // What a route handler gets, what it returns, and the auth and RBAC checks they share.
 
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Query } from '../common/http.js';
+import type { Reply } from '../common/respond.js';
 import type { FakeKey, HarnessPermission, KeyStore } from './auth.js';
 import type { HarnessData } from './data.js';
 import { accessDenied, type PermissionCheck } from './errors.js';
-import type { Query } from './params.js';
 
 /** How list endpoints treat a key without the view permission: 403, or an RBAC-filtered empty list. */
 export type DeniedListMode = 'forbid' | 'empty';
@@ -21,11 +22,7 @@ export interface RouteContext {
   readonly deniedLists: DeniedListMode;
 }
 
-export interface Reply {
-  status?: number;
-  body: unknown;
-  headers?: Record<string, string>;
-}
+export type { Reply };
 
 export type Handler = (ctx: RouteContext, params: readonly string[]) => Reply;
 

@@ -2,11 +2,12 @@
 // `days` of executions before `now` (plus some planned after it, revealed as the clock advances).
 // Same options, same data; nothing here reads the wall clock or Math.random.
 
+import { deriveSeed } from '../common/prng.js';
 import { buildStructure } from './account.js';
 import { planLiveExecution } from './live.js';
 import { type ExecutionPlan, type FinalStatus, type HarnessAccount, HOUR, MINUTE, type TriggerType } from './model.js';
 import { canEndWith } from './plan.js';
-import { createRng, deriveSeed, type Rng } from './prng.js';
+import { createRng, type Rng } from './prng.js';
 import { renderExecution } from './render.js';
 import type { ExecutionSummaryJson } from './summary.js';
 import { generateProjectTimeline } from './timeline.js';

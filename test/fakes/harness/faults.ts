@@ -1,17 +1,17 @@
-// Fault injection, all deterministic (counters and the fake's clock; no randomness):
-// latency, queued failures (429/5xx, with or without Retry-After), a 429 on every Nth request,
-// a real per-key requests-per-minute limit, and truncated bodies.
+// Fault injection, all deterministic (counters and the fake's clock; no randomness): the shared latency,
+// queued failures and truncations (../common/faults.ts) with Harness's answers (500 is an ErrorDTO; 429,
+// 502, 503 and 504 come from the edge as HTML), plus a 429 on every Nth request and a real per-key
+// requests-per-minute limit.
 
-import { faultError, type HarnessHttpError } from './errors.js';
-
-export interface FaultSpec {
-  /** 429, 500, 502, 503, 504, ... (500 is Harness JSON; the others come from the edge as HTML). */
-  status: number;
-  /** Sends Retry-After when set; Harness does not promise one, so the default is none. */
-  retryAfterSeconds?: number;
-  /** Only requests whose path contains this string are failed (and counted). */
-  pathIncludes?: string;
-}
+import type { HttpError } from '../common/errors.js';
+import {
+  createFaultQueue,
+  createMinuteWindows,
+  type FaultQueue,
+  type QueuedFaultOptions,
+  type TruncateMode,
+} from '../common/faults.js';
+import { faultError } from './errors.js';
 
 export interface RateLimitRule {
   /** Every Nth request (counting all requests since the rule was set) gets a 429. */
@@ -19,115 +19,82 @@ export interface RateLimitRule {
   retryAfterSeconds?: number;
 }
 
-export type TruncateMode = 'json' | 'socket';
-
-export interface FaultOptions {
-  latencyMs?: number;
+export interface FaultOptions extends QueuedFaultOptions {
   rateLimit?: RateLimitRule | null;
   /** Requests per API key per minute of the fake's clock (Harness documents 1,000). */
   rateLimitPerMinute?: number;
   /** Whether the per-key limit sends Retry-After (seconds to the next minute); default false. */
   rateLimitRetryAfter?: boolean;
-  /** Failures queued from the start, as if `failNext` had been called for each entry. */
-  failNext?: { count: number; fault: FaultSpec }[];
   /** Successful bodies to truncate from the start, as if `truncateNext` had been called. */
   truncateNext?: { count: number; mode?: TruncateMode };
 }
 
-export interface FaultController {
-  latencyMs(): number;
-  setLatency(ms: number): void;
-  failNext(count: number, fault: FaultSpec): void;
+export interface FaultController extends Omit<FaultQueue<HttpError>, 'take'> {
   setRateLimit(rule: RateLimitRule | null): void;
   setRateLimitPerMinute(limit: number, sendRetryAfter?: boolean): void;
-  truncateNext(count: number, mode: TruncateMode): void;
-  clear(): void;
   /** The error to answer instead of routing the request, if any. */
-  before(path: string, apiKey: string, now: number): HarnessHttpError | undefined;
-  /** Whether this successful body should be cut short, and how. */
-  takeTruncation(): TruncateMode | undefined;
+  before(path: string, apiKey: string, now: number): HttpError | undefined;
 }
 
 export function createFaults(options: FaultOptions): FaultController {
-  let latency = options.latencyMs ?? 0;
-  let queue: { remaining: number; fault: FaultSpec }[] = (options.failNext ?? []).map(({ count, fault }) => ({
-    remaining: count,
-    fault,
-  }));
+  const queue = createFaultQueue(options, (fault) => faultError(fault.status, fault.retryAfterSeconds));
+  if (options.truncateNext) queue.truncateNext(options.truncateNext.count, options.truncateNext.mode ?? 'json');
   let rule = options.rateLimit ?? null;
   let counter = 0;
   const limiter = createPerKeyLimiter(options.rateLimitPerMinute ?? 1000, options.rateLimitRetryAfter ?? false);
-  let truncations: TruncateMode[] = Array.from(
-    { length: options.truncateNext?.count ?? 0 },
-    () => options.truncateNext?.mode ?? 'json',
-  );
 
-  const queued = (path: string): HarnessHttpError | undefined => {
-    const entry = queue.find((q) => q.remaining > 0 && (!q.fault.pathIncludes || path.includes(q.fault.pathIncludes)));
-    if (!entry) return undefined;
-    entry.remaining--;
-    queue = queue.filter((q) => q.remaining > 0);
-    return faultError(entry.fault.status, entry.fault.retryAfterSeconds);
-  };
-  const everyNth = (): HarnessHttpError | undefined => {
+  const everyNth = (): HttpError | undefined => {
     if (!rule) return undefined;
     counter++;
     return counter % rule.everyNth === 0 ? faultError(429, rule.retryAfterSeconds) : undefined;
   };
 
   return {
-    latencyMs: () => latency,
-    setLatency: (ms) => (latency = ms),
-    failNext: (count, fault) => queue.push({ remaining: count, fault }),
+    latencyMs: () => queue.latencyMs(),
+    setLatency: (ms) => queue.setLatency(ms),
+    failNext: (count, fault) => queue.failNext(count, fault),
     setRateLimit(next) {
       if (next && (!Number.isInteger(next.everyNth) || next.everyNth < 1)) throw new Error('everyNth must be >= 1');
       rule = next;
       counter = 0;
     },
     setRateLimitPerMinute: (limit, sendRetryAfter) => limiter.configure(limit, sendRetryAfter),
-    truncateNext: (count, mode) => truncations.push(...Array.from({ length: count }, () => mode)),
+    truncateNext: (count, mode) => queue.truncateNext(count, mode),
     clear() {
-      latency = 0;
-      queue = [];
+      queue.clear();
       rule = null;
-      truncations = [];
       limiter.reset();
     },
     before(path, apiKey, now) {
       const nth = everyNth(); // counts every request, including ones another fault answers
-      return queued(path) ?? nth ?? limiter.check(apiKey, now);
+      return queue.take(path) ?? nth ?? limiter.check(apiKey, now);
     },
-    takeTruncation: () => truncations.shift(),
+    takeTruncation: () => queue.takeTruncation(),
   };
 }
 
 interface PerKeyLimiter {
   configure(limit: number, sendRetryAfter?: boolean): void;
   reset(): void;
-  check(apiKey: string, now: number): HarnessHttpError | undefined;
+  check(apiKey: string, now: number): HttpError | undefined;
 }
 
 /** Fixed one-minute windows per raw `x-api-key` value (the edge counts before it knows whether a key is valid). */
 function createPerKeyLimiter(initialLimit: number, initialRetryAfter: boolean): PerKeyLimiter {
   let limit = initialLimit;
   let retryAfter = initialRetryAfter;
-  let windows = new Map<string, { minute: number; count: number }>();
+  const windows = createMinuteWindows();
   return {
     configure(next, sendRetryAfter = retryAfter) {
       limit = next;
       retryAfter = sendRetryAfter;
-      windows = new Map();
+      windows.reset();
     },
-    reset: () => (windows = new Map()),
+    reset: () => windows.reset(),
     check(apiKey, now) {
-      const minute = Math.floor(now / 60_000);
-      const window = windows.get(apiKey);
-      const current = window && window.minute === minute ? window : { minute, count: 0 };
-      current.count++;
-      windows.set(apiKey, current);
-      if (current.count <= limit) return undefined;
-      const seconds = Math.max(1, Math.ceil(((minute + 1) * 60_000 - now) / 1000));
-      return faultError(429, retryAfter ? seconds : undefined);
+      const { count, retryAfterSeconds } = windows.hit(apiKey, now);
+      if (count <= limit) return undefined;
+      return faultError(429, retryAfter ? retryAfterSeconds : undefined);
     },
   };
 }

@@ -1,15 +1,7 @@
 // Query-parameter reading with Harness-like validation errors.
 
+import type { Query } from '../common/http.js';
 import { invalidRequest, validationFailure } from './errors.js';
-
-/** Repeatable query parameters, as JAX-RS sees them (`?org=a&org=b`). */
-export type Query = ReadonlyMap<string, readonly string[]>;
-
-export function parseQuery(url: URL): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const [name, value] of url.searchParams) out.set(name, [...(out.get(name) ?? []), value]);
-  return out;
-}
 
 export function first(query: Query, name: string): string | undefined {
   return query.get(name)?.[0];

@@ -6,7 +6,7 @@ import { accountScope, authenticate, checkPermission, responseDto, type Reply, t
 import type { Org, Project } from './model.js';
 import { all, bool, boundedInt, first, matchesSearch, required } from './params.js';
 import { ngPage, slice } from './paging.js';
-import { moduleFilter } from './routes-v1.js';
+import { moduleFilter, orgFields, projectFields } from './routes-v1.js';
 
 /** NG lists default to the most recently modified first. */
 const byLastModified = <T extends Pick<Org, 'updated' | 'identifier'>>(a: T, b: T): number =>
@@ -38,7 +38,7 @@ export function listOrgsNg(ctx: RouteContext): Reply {
   return pageNg(
     ctx,
     orgs.map((o) => ({
-      organization: { identifier: o.identifier, name: o.name, description: o.description, tags: { ...o.tags } },
+      organization: orgFields(o),
       createdAt: o.created,
       lastModifiedAt: o.updated,
       harnessManaged: o.harnessManaged,
@@ -73,15 +73,7 @@ export function listProjectsNg(ctx: RouteContext): Reply {
   return pageNg(
     ctx,
     projects.map((p) => ({
-      project: {
-        orgIdentifier: p.org,
-        identifier: p.identifier,
-        name: p.name,
-        color: p.color,
-        modules: [...p.modules],
-        description: p.description,
-        tags: { ...p.tags },
-      },
+      project: { orgIdentifier: p.org, ...projectFields(p) },
       createdAt: p.created,
       lastModifiedAt: p.updated,
     })),

@@ -26,6 +26,23 @@ export const MODULE_TYPES = [
   'SEI',
 ];
 
+/** The organization fields `/v1` (as `org`) and NG (as `organization`) both render. */
+export function orgFields(o: Org): Record<string, unknown> {
+  return { identifier: o.identifier, name: o.name, description: o.description, tags: { ...o.tags } };
+}
+
+/** The project fields `/v1` and NG both render, after the org's key (`org` in `/v1`, `orgIdentifier` in NG). */
+export function projectFields(p: Project): Record<string, unknown> {
+  return {
+    identifier: p.identifier,
+    name: p.name,
+    color: p.color,
+    modules: [...p.modules],
+    description: p.description,
+    tags: { ...p.tags },
+  };
+}
+
 type Sortable = Pick<Org, 'identifier' | 'name' | 'created' | 'updated'>;
 
 /** Sorts by `sort` (name|identifier|created|updated) and `order` (ASC|DESC); the spec gives no default, the fake uses identifier ASC. */
@@ -69,7 +86,7 @@ export function listOrgsV1(ctx: RouteContext): Reply {
   return pageV1(
     ctx,
     sortV1(ctx, orgs).map((o) => ({
-      org: { identifier: o.identifier, name: o.name, description: o.description, tags: { ...o.tags } },
+      org: orgFields(o),
       created: o.created,
       updated: o.updated,
       harness_managed: o.harnessManaged,
@@ -114,15 +131,7 @@ export function listProjectsV1(ctx: RouteContext, params: readonly string[]): Re
   return pageV1(
     ctx,
     sortV1(ctx, projects).map((p) => ({
-      project: {
-        org: p.org,
-        identifier: p.identifier,
-        name: p.name,
-        color: p.color,
-        modules: [...p.modules],
-        description: p.description,
-        tags: { ...p.tags },
-      },
+      project: { org: p.org, ...projectFields(p) },
       created: p.created,
       updated: p.updated,
       isFavorite: false,

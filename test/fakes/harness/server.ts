@@ -3,24 +3,20 @@
 // All state hangs off the returned instance; two fakes in one process share nothing.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createClock, type ClockMode, type FakeClock } from '../common/clock.js';
+import { HttpError } from '../common/errors.js';
+import type { FaultSpec, TruncateMode } from '../common/faults.js';
+import { close, listen, parseQuery, readBody } from '../common/http.js';
+import { deriveSeed } from '../common/prng.js';
+import { errorReply, send, type Encoded } from '../common/respond.js';
 import { createKeyStore, type FakeKeySpec, type KeyStore } from './auth.js';
-import { createClock, type ClockMode, type FakeClock } from './clock.js';
 import type { DeniedListMode, RouteContext } from './context.js';
 import { generateHarnessData, type AddExecutionInput, type HarnessData, type HarnessDataOptions } from './data.js';
-import { HarnessHttpError, unexpectedError } from './errors.js';
-import {
-  createFaults,
-  type FaultController,
-  type FaultOptions,
-  type FaultSpec,
-  type RateLimitRule,
-  type TruncateMode,
-} from './faults.js';
-import { parseQuery } from './params.js';
-import { createRng, deriveSeed, type Rng } from './prng.js';
-import { encodeError, encodeReply, send, type Encoded } from './respond.js';
+import { unexpectedError } from './errors.js';
+import { createFaults, type FaultController, type FaultOptions, type RateLimitRule } from './faults.js';
+import { createRng, type Rng } from './prng.js';
+import { encodeWithCorrelation } from './respond.js';
 import { dispatch, routePath } from './router.js';
 import type { ExecutionSummaryJson } from './summary.js';
 
@@ -113,12 +109,7 @@ export async function startFakeHarness(options: FakeHarnessOptions = {}): Promis
   const server = createServer((req, res) => {
     handle(req, res, state).catch(() => res.destroy());
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const { address, port } = server.address() as AddressInfo;
-  state.baseUrl = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
+  state.baseUrl = await listen(server, options.host ?? '127.0.0.1', options.port ?? 0);
   return controls(state, server, tokens);
 }
 
@@ -161,18 +152,8 @@ function controls(state: State, server: Server, tokens: string[]): FakeHarness {
     },
     requests: () => state.log,
     clearRequests: () => void state.log.splice(0),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      }),
+    close: () => close(server),
   };
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function logBody(raw: string): unknown {
@@ -212,12 +193,12 @@ async function handle(req: IncomingMessage, res: ServerResponse, state: State): 
     const fault = state.faults.before(path, typeof apiKey === 'string' ? apiKey : '', now);
     if (fault) throw fault;
     const ctx: RouteContext = { url, query, headers: req.headers, body, now, ...pick(state) };
-    encoded = encodeReply(dispatch(method, path, ctx), correlationId);
+    encoded = encodeWithCorrelation(dispatch(method, path, ctx), correlationId);
     truncate = state.faults.takeTruncation();
   } catch (err) {
     // A bug in the fake must not pass for an upstream 500: say so on stderr.
-    if (!(err instanceof HarnessHttpError)) console.error('fake harness: unexpected error', err);
-    encoded = encodeError(err instanceof HarnessHttpError ? err : unexpectedError(), correlationId);
+    if (!(err instanceof HttpError)) console.error('fake harness: unexpected error', err);
+    encoded = encodeWithCorrelation(errorReply(err instanceof HttpError ? err : unexpectedError()), correlationId);
   }
   entry.status = encoded.status;
   send(res, encoded, truncate);

@@ -2,6 +2,7 @@
 // commits that CI builds pick up, deploys that ship the latest green build, and a restoring deploy
 // after each failed production deploy (so time-to-restore has data).
 
+import { deriveSeed } from '../common/prng.js';
 import { COMMIT_MESSAGES, PR_TITLES } from './catalog.js';
 import {
   DAY,
@@ -15,7 +16,7 @@ import {
   type Project,
 } from './model.js';
 import { failedStage, planExecution, type PlanInput } from './plan.js';
-import { createRng, deriveSeed, type Rng } from './prng.js';
+import { createRng, type Rng } from './prng.js';
 
 export interface TimelineOptions {
   seed: number;

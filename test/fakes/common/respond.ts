@@ -1,14 +1,26 @@
-// Turns a reply or an error into bytes on the wire, cutting bodies short when a truncation is due.
+// Turns a handler's reply or a thrown HttpError into bytes on the wire, cutting bodies short when a
+// truncation is due.
 
 import type { ServerResponse } from 'node:http';
-import type { Reply } from './context.js';
-import type { GitLabHttpError } from './errors.js';
+import type { HttpError } from './errors.js';
 import type { TruncateMode } from './faults.js';
+
+/** What a route handler returns. */
+export interface Reply {
+  status?: number;
+  /** JSON, or a string sent as is (text/plain unless `headers` name another content-type). */
+  body: unknown;
+  headers?: Record<string, string>;
+}
 
 export interface Encoded {
   status: number;
   headers: Record<string, string>;
   body: Buffer;
+}
+
+export function errorReply(err: HttpError): Reply {
+  return { status: err.status, body: err.body, headers: err.headers };
 }
 
 export function encodeReply(reply: Reply): Encoded {
@@ -20,11 +32,7 @@ export function encodeReply(reply: Reply): Encoded {
   };
 }
 
-export function encodeError(err: GitLabHttpError): Encoded {
-  return encodeReply({ status: err.status, body: err.body, headers: err.headers });
-}
-
-/** 'json': a short but complete response; 'socket': the connection drops mid-body. */
+/** Sends the response; `truncate` cuts the body in half (see TruncateMode). */
 export function send(res: ServerResponse, encoded: Encoded, truncate?: TruncateMode): void {
   const { status, headers, body } = encoded;
   if (!truncate) {

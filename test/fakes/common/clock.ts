@@ -1,5 +1,5 @@
-// The fake's own clock. 'manual' stands still until `advance`; 'wall' follows real time from the
-// start value (for `sei demo`), and `advance` still jumps it forward.
+// A fake's own clock. 'manual' stands still until `advance`; 'wall' follows real time from the start
+// value (for `sei demo`), and `advance` still jumps it forward.
 
 export type ClockMode = 'manual' | 'wall';
 
