@@ -1,19 +1,21 @@
-// `npm run bench:sync` (also part of `npm run bench`): the Harness NG sync as a user runs it, `sei sync` in
-// its own process, against the fake Harness server (test/fakes/harness) with a fixed latency per request.
-// Measures a first sync of >= 100,000 executions (executions/s, requests, peak memory, CPU) and what an
-// incremental sync asks when nothing changed and when an hour of new executions arrived, on both stores.
-// Prints a table and writes artifacts/bench-sync.json. See BENCHMARKS.md.
+// `npm run bench:sync` (also part of `npm run bench`): the Harness NG and GitLab syncs as a user runs them,
+// `sei sync` in its own process, against the fake servers (test/fakes/) with a fixed latency per request.
+// Measures a first sync (records/s, requests, peak memory, CPU: >= 100,000 Harness executions, thousands of
+// GitLab pipelines with their jobs) and what an incremental sync asks when nothing changed and when an hour
+// passed upstream, on both stores. Prints a table and writes artifacts/bench-sync.json. See BENCHMARKS.md.
 //
-// Knobs (environment): BENCH_STORES (pglite,postgres), BENCH_SYNC_EXECUTIONS_PER_DAY (per pipeline-day
-// factor of the fake; 110 gives about 103,000 executions in 90 days), BENCH_SYNC_LATENCY_MS (50),
-// BENCH_SYNC_FIRST_ROUNDS (1), BENCH_SYNC_ROUNDS (5, for the incremental syncs).
+// Knobs (environment): BENCH_STORES (pglite,postgres), BENCH_SYNC_UPSTREAMS (harness,gitlab),
+// BENCH_SYNC_EXECUTIONS_PER_DAY (Harness per pipeline-day factor; 110 gives about 105,000 executions in 90
+// days), BENCH_SYNC_GITLAB_PIPELINES_PER_DAY (12), BENCH_SYNC_GITLAB_REQUESTS_PER_MINUTE (the integration's
+// requests_per_minute, 6000), BENCH_SYNC_LATENCY_MS (50), BENCH_SYNC_FIRST_ROUNDS (1), BENCH_SYNC_ROUNDS (5).
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PgDb } from '../src/store/pg-db.js';
-import { startFakeHarness, type FakeHarness } from '../test/fakes/harness/server.js';
+import { startFakeGitLab, type FakeGitLab } from '../test/fakes/gitlab/server.js';
+import { startFakeHarness } from '../test/fakes/harness/server.js';
 import { machine } from './machine.js';
 import { startBenchPostgres, type BenchPostgres } from './postgres.js';
 import type { StoreKind } from './protocol.js';
@@ -23,6 +25,13 @@ const PER_DAY = envNumber('BENCH_SYNC_EXECUTIONS_PER_DAY', 110);
 const LATENCY_MS = envNumber('BENCH_SYNC_LATENCY_MS', 50);
 const FIRST_ROUNDS = Math.round(envNumber('BENCH_SYNC_FIRST_ROUNDS', 1));
 const ROUNDS = Math.round(envNumber('BENCH_SYNC_ROUNDS', 5));
+const GITLAB_PIPELINES_PER_DAY = envNumber('BENCH_SYNC_GITLAB_PIPELINES_PER_DAY', 12);
+const GITLAB_REQUESTS_PER_MINUTE = envNumber('BENCH_SYNC_GITLAB_REQUESTS_PER_MINUTE', 6000);
+const ONLY = (process.env['BENCH_SYNC_UPSTREAMS'] ?? 'harness,gitlab').split(',').map((s) => s.trim());
+const UPSTREAMS = [
+  ...(ONLY.includes('harness') ? [harnessUpstream] : []),
+  ...(ONLY.includes('gitlab') ? [gitlabUpstream] : []),
+];
 const STORES = (process.env['BENCH_STORES'] ?? 'pglite,postgres').split(',').map((s) => s.trim()) as StoreKind[];
 for (const s of STORES) if (s !== 'pglite' && s !== 'postgres') throw new Error(`BENCH_STORES: unknown store "${s}"`);
 
@@ -114,36 +123,151 @@ async function openStore(kind: StoreKind, pg: BenchPostgres | undefined, round: 
   };
 }
 
-interface RequestCounts {
+/** One upstream to bench: its fake, how to install it, what its syncs ask and what an hour upstream brings. */
+interface Upstream {
+  name: string;
+  /** The main records of a first sync ("executions", "pipelines"). */
+  unit: string;
   total: number;
-  orgs: number;
-  projects: number;
-  summaries: number;
-  retried: number;
+  scopes: number;
+  latencyMs: number;
+  addArgs: string[];
+  stdin: string;
+  /** The stream lines of `sei sync` output whose records are counted. */
+  streams: string[];
+  requests(): readonly { path: string; status: number }[];
+  clearRequests(): void;
+  anHourLater(): void;
+  /** Request counts by kind for the report. */
+  kinds: Record<string, RegExp>;
+  close(): Promise<void>;
 }
 
-function countRequests(fake: FakeHarness): RequestCounts {
-  const r = fake.requests();
+async function harnessUpstream(): Promise<Upstream> {
+  const fake = await startFakeHarness({
+    seed: 7,
+    orgCount: 5,
+    days: 90,
+    executionsPerDay: PER_DAY,
+    latencyMs: LATENCY_MS,
+    now: Date.now() - HOUR,
+    futureHours: 24 * 7,
+    // The fake's own per-key limit would dominate a 100,000-execution sync: Harness allows 1,000/min.
+    rateLimitPerMinute: 1_000_000,
+  });
   return {
-    total: r.length,
-    orgs: r.filter((x) => x.path === '/v1/orgs').length,
-    projects: r.filter((x) => /^\/v1\/orgs\/[^/]+\/projects$/.test(x.path)).length,
-    summaries: r.filter((x) => x.path.endsWith('/execution/summary')).length,
-    retried: r.filter((x) => x.status >= 400).length,
+    name: 'Harness NG',
+    unit: 'executions',
+    total: fake.executions().length,
+    scopes: fake.data.projects.length,
+    latencyMs: LATENCY_MS,
+    addArgs: ['harnessng', '--url', fake.url, '--api-key', '-', '--account-id', fake.accountId],
+    stdin: fake.token,
+    streams: ['executions'],
+    requests: () => fake.requests(),
+    clearRequests: () => fake.clearRequests(),
+    anHourLater: () => {
+      fake.advance(HOUR);
+      fake.tick(20);
+    },
+    kinds: {
+      orgs: /^\/v1\/orgs$/,
+      'project lists': /^\/v1\/orgs\/[^/]+\/projects$/,
+      executions: /\/execution\/summary$/,
+    },
+    close: () => fake.close(),
   };
 }
 
-/** The records line of the executions stream in `sei sync` output. */
-function executionsRecords(stdout: string): number {
-  const m = /executions\s+succeeded\s+(\d+) records/.exec(stdout);
-  if (m === null) throw new Error(`no executions line in:\n${stdout}`);
-  return Number(m[1]);
+async function gitlabUpstream(): Promise<Upstream> {
+  const fake = await startFakeGitLab({
+    seed: 7,
+    days: 90,
+    pipelinesPerDay: GITLAB_PIPELINES_PER_DAY,
+    latencyMs: LATENCY_MS,
+    now: Date.now() - HOUR,
+    rateLimitPerMinute: 1_000_000,
+  });
+  const pipelines = await countGitLab(fake, '/pipelines');
+  return {
+    name: 'GitLab',
+    unit: 'pipelines',
+    total: pipelines,
+    scopes: fake.world.projects.length - 2,
+    latencyMs: LATENCY_MS,
+    addArgs: [
+      'gitlab',
+      '--url',
+      fake.url,
+      '--token',
+      '-',
+      '--exclude-projects',
+      'data/dashboards',
+      '--requests-per-minute',
+      String(GITLAB_REQUESTS_PER_MINUTE),
+    ],
+    stdin: fake.token,
+    streams: ['pipelines'],
+    requests: () => fake.requests().filter((r) => r.path.startsWith('/api/v4')),
+    clearRequests: () => fake.clearRequests(),
+    anHourLater: () => fake.advance(HOUR),
+    kinds: {
+      'project lists': /^\/api\/v4\/projects$/,
+      'list pages': /\/(repository\/commits|merge_requests|pipelines|deployments)$/,
+      'row details': /\/(pipelines\/\d+|pipelines\/\d+\/jobs|merge_requests\/\d+\/(commits|notes))$/,
+    },
+    close: () => fake.close(),
+  };
+}
+
+/** Pipelines the sync will see (last 90 days, projects in scope), counted on the fake's own API. */
+async function countGitLab(fake: FakeGitLab, what: string): Promise<number> {
+  let n = 0;
+  const headers = { 'PRIVATE-TOKEN': fake.token };
+  const since = new Date(fake.now() - 90 * 86_400_000).toISOString();
+  for (const p of fake.world.projects) {
+    if (p.pathWithNamespace === 'data/dashboards' || p.pathWithNamespace === 'data/warehouse-etl') continue;
+    for (let page = '1'; page !== '';) {
+      const q = new URLSearchParams({ per_page: '100', page, updated_after: since });
+      const res = await fetch(`${fake.apiUrl}/projects/${p.id}${what}?${q}`, { headers });
+      n += ((await res.json()) as unknown[]).length;
+      page = res.headers.get('x-next-page') ?? '';
+    }
+  }
+  fake.clearRequests();
+  return n;
+}
+
+interface RequestCounts {
+  total: number;
+  failed: number;
+  byKind: Record<string, number>;
+}
+
+function countRequests(up: Upstream): RequestCounts {
+  const r = up.requests();
+  return {
+    total: r.length,
+    failed: r.filter((x) => x.status >= 400).length,
+    byKind: Object.fromEntries(Object.entries(up.kinds).map(([k, re]) => [k, r.filter((x) => re.test(x.path)).length])),
+  };
+}
+
+/** The records of the given streams in `sei sync` output. */
+function streamRecords(stdout: string, streams: string[]): number {
+  let n = 0;
+  for (const stream of streams) {
+    const m = new RegExp(`${stream}\\s+succeeded\\s+(\\d+) records`).exec(stdout);
+    if (m === null) throw new Error(`no succeeded ${stream} line in:\n${stdout}`);
+    n += Number(m[1]);
+  }
+  return n;
 }
 
 interface FirstSync {
-  executions: number;
+  records: number;
   seconds: number;
-  executionsPerSec: number;
+  recordsPerSec: number;
   requests: RequestCounts;
   peakRssMb: number;
   cpuSeconds: number;
@@ -156,77 +280,52 @@ interface Incremental {
 }
 
 interface StoreResult {
+  upstream: string;
   store: StoreKind;
   first: FirstSync[];
   unchanged: Incremental[];
   newHour: Incremental[];
 }
 
-async function benchStore(kind: StoreKind, fake: FakeHarness, pg: BenchPostgres | undefined): Promise<StoreResult> {
-  const result: StoreResult = { store: kind, first: [], unchanged: [], newHour: [] };
+async function benchStore(kind: StoreKind, up: Upstream, pg: BenchPostgres | undefined): Promise<StoreResult> {
+  const result: StoreResult = { upstream: up.name, store: kind, first: [], unchanged: [], newHour: [] };
+  const incremental = async (id: string, env: Record<string, string>): Promise<Incremental> => {
+    up.clearRequests();
+    const run = await sei(['sync', id, '--tenant', 'bench'], env);
+    return { seconds: run.ms / 1000, records: streamRecords(run.stdout, up.streams), requests: countRequests(up) };
+  };
   for (let round = 0; round < FIRST_ROUNDS; round++) {
     const store = await openStore(kind, pg, round);
     try {
       await sei(['tenants', 'create', 'bench'], store.env);
       const add = await sei(
-        [
-          'integrations',
-          'add',
-          'harnessng',
-          '--name',
-          'bench',
-          '--url',
-          fake.url,
-          '--api-key',
-          '-',
-          '--account-id',
-          fake.accountId,
-          '--history-days',
-          '90',
-          '--tenant',
-          'bench',
-        ],
+        ['integrations', 'add', ...up.addArgs, '--name', 'bench', '--history-days', '90', '--tenant', 'bench'],
         store.env,
-        fake.token,
+        up.stdin,
       );
       const id = add.stdout.trim().split('\n').at(-1)!;
-      fake.clearRequests();
+      up.clearRequests();
       const first = await sei(['sync', id, '--tenant', 'bench'], store.env);
-      const executions = executionsRecords(first.stdout);
-      result.first.push({
-        executions,
+      const records = streamRecords(first.stdout, up.streams);
+      const f: FirstSync = {
+        records,
         seconds: first.ms / 1000,
-        executionsPerSec: executions / (first.ms / 1000),
-        requests: countRequests(fake),
+        recordsPerSec: records / (first.ms / 1000),
+        requests: countRequests(up),
         peakRssMb: first.peakRssMb,
         cpuSeconds: first.cpuSeconds,
-      });
+      };
+      result.first.push(f);
       process.stdout.write(
-        `  ${kind} first sync: ${executions} executions in ${(first.ms / 1000).toFixed(1)} s ` +
-          `(${(executions / (first.ms / 1000)).toFixed(0)}/s), ${countRequests(fake).total} requests, ` +
-          `peak RSS ${first.peakRssMb.toFixed(0)} MB\n`,
+        `  ${up.name} on ${kind}: first sync of ${records} ${up.unit} in ${f.seconds.toFixed(1)} s ` +
+          `(${f.recordsPerSec.toFixed(0)}/s), ${f.requests.total} requests, peak RSS ${f.peakRssMb.toFixed(0)} MB\n`,
       );
       if (round > 0) continue;
+      for (let i = 0; i < ROUNDS; i++) result.unchanged.push(await incremental(id, store.env));
       for (let i = 0; i < ROUNDS; i++) {
-        fake.clearRequests();
-        const run = await sei(['sync', id, '--tenant', 'bench'], store.env);
-        result.unchanged.push({
-          seconds: run.ms / 1000,
-          records: executionsRecords(run.stdout),
-          requests: countRequests(fake),
-        });
-      }
-      for (let i = 0; i < ROUNDS; i++) {
-        // An hour passes upstream: running executions finish and new ones start.
-        fake.advance(HOUR);
-        fake.tick(20);
-        fake.clearRequests();
-        const run = await sei(['sync', id, '--tenant', 'bench'], store.env);
-        result.newHour.push({
-          seconds: run.ms / 1000,
-          records: executionsRecords(run.stdout),
-          requests: countRequests(fake),
-        });
+        // An hour passes upstream: running work finishes and new work starts.
+        up.anHourLater();
+        result.newHour.push(await incremental(id, store.env));
       }
     } finally {
       await store.close();
@@ -239,77 +338,69 @@ const fmt = (n: number, digits = 0): string => n.toFixed(digits);
 const spread = (xs: number[], digits = 0): string =>
   xs.length === 0 ? '-' : `${fmt(min(xs), digits)} / ${fmt(median(xs), digits)} / ${fmt(max(xs), digits)}`;
 
-async function main(): Promise<void> {
-  const started = Date.now();
-  process.stdout.write(`Generating the fake Harness account (${PER_DAY} executions per pipeline-day factor)...\n`);
-  const fake = await startFakeHarness({
-    seed: 7,
-    orgCount: 5,
-    days: 90,
-    executionsPerDay: PER_DAY,
-    latencyMs: LATENCY_MS,
-    now: Date.now() - HOUR,
-    futureHours: 24 * 7,
-    // The fake's own per-key limit would dominate a 100,000-execution sync: Harness allows 1,000/min.
-    rateLimitPerMinute: 1_000_000,
-  });
-  const total = fake.executions().length;
+function report(up: Upstream, results: StoreResult[]): void {
   process.stdout.write(
-    `  ${total} executions, ${fake.data.projects.length} projects, generated in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
-  );
-  let pg: BenchPostgres | undefined;
-  const results: StoreResult[] = [];
-  try {
-    if (STORES.includes('postgres')) pg = await startBenchPostgres();
-    for (const kind of STORES) results.push(await benchStore(kind, fake, pg));
-  } finally {
-    await fake.close();
-    pg?.stop();
-  }
-  const report = {
-    when: new Date().toISOString(),
-    machine: machine(),
-    fake: { executions: total, projects: fake.data.projects.length, latencyMs: LATENCY_MS },
-    results,
-  };
-  mkdirSync(join(ROOT, 'artifacts'), { recursive: true });
-  writeFileSync(OUT, JSON.stringify(report, null, 2));
-  process.stdout.write(
-    `\nHarness NG sync, ${total} executions in ${fake.data.projects.length} projects, ${LATENCY_MS} ms per request\n`,
-  );
-  process.stdout.write(
-    'store     first sync: executions/s (min / median / max)   s      requests  peak RSS MB  CPU s\n',
+    `\n${up.name} sync, ${up.total} ${up.unit} in ${up.scopes} projects, ${up.latencyMs} ms per request (min / median / max)\n`,
   );
   for (const r of results) {
+    const f = r.first;
     process.stdout.write(
-      `${r.store.padEnd(9)} ${spread(r.first.map((f) => f.executionsPerSec)).padEnd(45)} ${spread(
-        r.first.map((f) => f.seconds),
-        1,
-      ).padEnd(
-        6,
-      )} ${spread(r.first.map((f) => f.requests.total)).padEnd(9)} ${spread(r.first.map((f) => f.peakRssMb))} ${spread(
-        r.first.map((f) => f.cpuSeconds),
-        1,
-      )}\n`,
+      `${r.store.padEnd(9)} first sync: ${spread(f.map((x) => x.recordsPerSec))} ${up.unit}/s, ` +
+        `${spread(
+          f.map((x) => x.seconds),
+          1,
+        )} s, ${spread(f.map((x) => x.requests.total))} requests, peak RSS ${spread(f.map((x) => x.peakRssMb))} MB, ` +
+        `CPU ${spread(
+          f.map((x) => x.cpuSeconds),
+          1,
+        )} s\n`,
     );
-  }
-  process.stdout.write('\nincremental syncs (min / median / max)\n');
-  for (const r of results) {
     for (const [label, xs] of [
       ['nothing changed', r.unchanged],
-      ['one hour of new executions', r.newHour],
+      ['one hour later', r.newHour],
     ] as const) {
-      const sample = xs[0]?.requests;
+      const kinds = Object.keys(up.kinds)
+        .map((k) => `${k} ${spread(xs.map((x) => x.requests.byKind[k] ?? 0))}`)
+        .join(', ');
       process.stdout.write(
-        `${r.store.padEnd(9)} ${label.padEnd(27)} requests ${spread(xs.map((x) => x.requests.total))}` +
-          ` (orgs ${sample?.orgs ?? '-'}, project lists ${sample?.projects ?? '-'}, executions ${spread(xs.map((x) => x.requests.summaries))})` +
-          `, records ${spread(xs.map((x) => x.records))}, seconds ${spread(
+        `${''.padEnd(9)} ${label.padEnd(16)} requests ${spread(xs.map((x) => x.requests.total))} (${kinds}), ` +
+          `${up.unit} ${spread(xs.map((x) => x.records))}, seconds ${spread(
             xs.map((x) => x.seconds),
             2,
           )}\n`,
       );
     }
   }
+}
+
+async function main(): Promise<void> {
+  let pg: BenchPostgres | undefined;
+  const all: {
+    upstream: Omit<Upstream, 'requests' | 'clearRequests' | 'anHourLater' | 'close'>;
+    results: StoreResult[];
+  }[] = [];
+  try {
+    if (STORES.includes('postgres')) pg = await startBenchPostgres();
+    for (const make of UPSTREAMS) {
+      const started = Date.now();
+      const up = await make();
+      process.stdout.write(
+        `${up.name}: ${up.total} ${up.unit} in ${up.scopes} projects, made in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+      );
+      const results: StoreResult[] = [];
+      try {
+        for (const kind of STORES) results.push(await benchStore(kind, up, pg));
+      } finally {
+        await up.close();
+      }
+      report(up, results);
+      all.push({ upstream: { ...up, addArgs: [], stdin: '' }, results });
+    }
+  } finally {
+    pg?.stop();
+  }
+  mkdirSync(join(ROOT, 'artifacts'), { recursive: true });
+  writeFileSync(OUT, JSON.stringify({ when: new Date().toISOString(), machine: machine(), runs: all }, null, 2));
   process.stdout.write(`\nWrote ${OUT}\n`);
 }
 

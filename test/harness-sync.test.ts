@@ -119,15 +119,19 @@ describe.each(STORES)('Harness NG sync on %s', (kind) => {
     expect(executionsStream.records).toBeLessThan(fake.executions().length / 2);
   });
 
-  it('with nothing changed, asks once per project, and lists orgs and projects once for all streams', async () => {
-    await sync();
+  it('with nothing changed, asks once per project: organizations and projects are listed once for all streams, then not again for hours', async () => {
+    fake.clearRequests();
+    await sync('full'); // a full sync always lists
+    const listing = fake.requests();
+    const orgs = new Set(fake.data.projects.map((p) => p.org));
+    expect(listing.filter((r) => r.path === '/v1/orgs')).toHaveLength(1);
+    expect(listing.filter((r) => /^\/v1\/orgs\/[^/]+\/projects$/.test(r.path))).toHaveLength(orgs.size);
+
     fake.clearRequests();
     const job = await sync();
     expect(job.status).toBe('succeeded');
     const requests = fake.requests();
-    const orgs = new Set(fake.data.projects.map((p) => p.org));
-    expect(requests.filter((r) => r.path === '/v1/orgs')).toHaveLength(1);
-    expect(requests.filter((r) => /^\/v1\/orgs\/[^/]+\/projects$/.test(r.path))).toHaveLength(orgs.size);
+    expect(requests.filter((r) => !r.path.endsWith('/execution/summary'))).toEqual([]);
     const summaries = requests.filter((r) => r.path.endsWith('/execution/summary'));
     const windows = summaries.filter((r) => (r.body as { timeRange?: unknown }).timeRange !== undefined);
     expect(windows.map((r) => `${r.query['orgIdentifier']}/${r.query['projectIdentifier']}`).sort()).toEqual(
@@ -138,6 +142,12 @@ describe.each(STORES)('Harness NG sync on %s', (kind) => {
     const startOf = new Map(fake.executions().map((e) => [e.planExecutionId, e.startTs]));
     for (const key of revisited) expect(startOf.get(key)!).toBeLessThan(fake.now() - HOUR);
     await expectMirrorsUpstream();
+
+    // Hours later the listing is done again, once.
+    fake.advance(7 * HOUR);
+    fake.clearRequests();
+    expect((await sync()).status).toBe('succeeded');
+    expect(fake.requests().filter((r) => r.path === '/v1/orgs')).toHaveLength(1);
   });
 
   it('rides out 429 bursts with and without Retry-After, and 5xx storms', async () => {

@@ -110,24 +110,65 @@ function jobApi(ctx: ConnectorContext<HarnessSettings>): HarnessApi {
   return api;
 }
 
+/**
+ * What each stream remembers of the last listing of organizations and projects (cursor scope "*"): when,
+ * for which settings, and (executions) which projects. Within DISCOVERY_TTL_MS and with the same
+ * settings, an incremental sync does not list them again: with nothing new it asks once per project.
+ */
+interface DiscoveryCursor {
+  listedAt: number;
+  settingsKey: string;
+  projects?: string[];
+}
+
+// New projects and renamed organizations show up within this time (a full sync lists them at once).
+export const DISCOVERY_TTL_MS = 6 * 3_600_000;
+
+const settingsKey = (s: HarnessSettings): string =>
+  JSON.stringify([s.url ?? '', s.account_id, s.organizations ?? '', s.projects ?? '']);
+
+function freshDiscovery(ctx: ConnectorContext<HarnessSettings>, req: CollectRequest): DiscoveryCursor | undefined {
+  if (req.full) return undefined;
+  const c = req.cursors.get('*') as Partial<DiscoveryCursor> | undefined;
+  if (typeof c?.listedAt !== 'number' || c.settingsKey !== settingsKey(ctx.settings)) return undefined;
+  const age = ctx.clock.now() - c.listedAt;
+  return age >= 0 && age < DISCOVERY_TTL_MS ? (c as DiscoveryCursor) : undefined;
+}
+
+const listed = (ctx: ConnectorContext<HarnessSettings>, stream: string, projects?: ProjectRef[]): RawPage => ({
+  stream,
+  scope: '*',
+  request: { method: 'GET', url: '/v1/orgs' },
+  records: [],
+  cursor: {
+    listedAt: ctx.clock.now(),
+    settingsKey: settingsKey(ctx.settings),
+    ...(projects === undefined ? {} : { projects: projects.map((p) => `${p.org}/${p.project}`) }),
+  } satisfies DiscoveryCursor,
+});
+
 /** The pages of one Harness stream. */
 export async function* collectHarness(
   ctx: ConnectorContext<HarnessSettings>,
   req: CollectRequest,
 ): AsyncGenerator<RawPage> {
   const api = jobApi(ctx);
-  const orgs = await api.orgs();
+  const fresh = freshDiscovery(ctx, req);
   if (req.stream === 'organizations') {
+    if (fresh !== undefined) return;
+    const orgs = await api.orgs();
     yield {
       stream: 'organizations',
       scope: '*',
       request: { method: 'GET', url: '/v1/orgs' },
       records: orgs.map((o) => ({ key: o.org.identifier, data: o, final: true })),
+      cursor: listed(ctx, req.stream).cursor,
     };
     return;
   }
-  const scope = await resolveScope(api, ctx.settings, orgs);
   if (req.stream === 'projects') {
+    if (fresh !== undefined) return;
+    const scope = await resolveScope(api, ctx.settings, await api.orgs());
     for (const org of [...new Set(scope.map((s) => s.org))]) {
       const projects = (await api.projects(org)).filter((p) =>
         scope.some((s) => s.org === org && s.project === p.project.identifier),
@@ -139,13 +180,25 @@ export async function* collectHarness(
         records: projects.map((p) => ({ key: `${org}/${p.project.identifier}`, data: p, final: true })),
       };
     }
+    yield listed(ctx, req.stream);
     return;
   }
+  const scope =
+    fresh?.projects !== undefined
+      ? fresh.projects.map((p) => ({ org: p.slice(0, p.indexOf('/')), project: p.slice(p.indexOf('/') + 1) }))
+      : await resolveScope(api, ctx.settings, await api.orgs());
   const now = ctx.clock.now();
   const start = now - (ctx.settings.history_days ?? 90) * DAY_MS;
   for (const [i, ref] of scope.entries()) {
     const saved = req.full ? undefined : parseCursor(req.cursors.get(`${ref.org}/${ref.project}`));
     const progress = { label: `${ref.org}/${ref.project}`, done: i, total: scope.length };
-    yield* projectExecutions(api, ref, saved ?? { since: start, pending: [] }, now, progress);
+    try {
+      yield* projectExecutions(api, ref, saved ?? { since: start, pending: [] }, now, progress);
+    } catch (err) {
+      // A project deleted since it was listed: the others still sync, and the next listing drops it.
+      if ((err as { upstreamStatus?: number }).upstreamStatus !== 404 || fresh === undefined) throw err;
+      ctx.log({ level: 'warn', msg: 'project skipped', project: progress.label, status: 404 });
+    }
   }
+  if (fresh?.projects === undefined) yield listed(ctx, req.stream, scope);
 }
