@@ -102,6 +102,7 @@ describe.each(STORES)('GitLab sync on %s', (kind) => {
       'commits',
       'merge_requests',
       'pipelines',
+      'environments',
       'deployments',
     ]);
     const counts = await expectMirrorsUpstream();
@@ -155,6 +156,22 @@ describe.each(STORES)('GitLab sync on %s', (kind) => {
     expect(p.body.ci).toBe(true);
     expect(p.body.stages.length).toBeGreaterThan(0);
     expect(p.body.stages[0].steps.length).toBeGreaterThan(0);
+
+    // Environments with their tier, as GitLab lists them.
+    const envs = await s.db.query<{ k: string }>(
+      `SELECT repo_key || '~' || env_key || ':' || name || ':' || tier AS k FROM cd_environments WHERE integration_id = $1`,
+      [id],
+    );
+    const upstreamEnvs: string[] = [];
+    for (const project of await inScope()) {
+      for (const e of await upstream<{ id: number; name: string; tier: string }>(
+        fake,
+        `/projects/${project.id}/environments`,
+      ))
+        upstreamEnvs.push(`${project.id}~${e.id}:${e.name}:${e.tier}`);
+    }
+    expect(envs.map((e) => e.k).sort()).toEqual(upstreamEnvs.sort());
+    expect(upstreamEnvs.some((e) => e.endsWith(':production'))).toBe(true);
 
     const commits = await s.db.query<{ n: number }>(
       'SELECT count(*)::int AS n FROM scm_commits WHERE integration_id = $1 AND on_default_branch',
@@ -246,6 +263,10 @@ describe.each(STORES)('GitLab sync on %s', (kind) => {
       ),
       repos: await s.db.query(
         'SELECT repo_key, full_path, gone_reason FROM scm_repos WHERE integration_id = $1 ORDER BY repo_key',
+        [id],
+      ),
+      environments: await s.db.query(
+        'SELECT repo_key, env_key, name, tier FROM cd_environments WHERE integration_id = $1 ORDER BY repo_key, env_key',
         [id],
       ),
     });

@@ -1,5 +1,5 @@
 import type { DomainRun } from '../domain/cicd-run.js';
-import type { DomainCommit, DomainMergeRequest, DomainRepo, GoneRepo } from '../domain/scm.js';
+import type { DomainCommit, DomainEnvironment, DomainMergeRequest, DomainRepo, GoneRepo } from '../domain/scm.js';
 import type { IntegrationType } from '../integrations/registry.js';
 
 /** Time, passed in so tests and fakes can move it. */
@@ -66,6 +66,7 @@ export interface Normalized {
   goneRepos?: GoneRepo[];
   commits?: DomainCommit[];
   mergeRequests?: DomainMergeRequest[];
+  environments?: DomainEnvironment[];
 }
 
 /** What normalize may know besides the record: its scope and the integration's non-secret settings. */

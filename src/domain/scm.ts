@@ -13,6 +13,18 @@ export interface DomainRepo {
   lastActivityAt: Date | null;
 }
 
+/** A deployment environment of a repository, with its tier (production, staging, testing, development, other). */
+export interface DomainEnvironment {
+  repoKey: string;
+  envKey: string;
+  name: string;
+  tier: string | null;
+  state: string | null;
+  externalUrl: string | null;
+  createdAt: Date | null;
+  updatedAt: Date | null;
+}
+
 /** A repository the upstream stopped answering for: deleted, or no longer visible to the credentials. */
 export interface GoneRepo {
   repoKey: string;

@@ -1,5 +1,6 @@
 import {
   type DomainCommit,
+  type DomainEnvironment,
   type DomainMergeRequest,
   type DomainRepo,
   type GoneRepo,
@@ -246,5 +247,32 @@ export async function upsertMergeRequests(tx: Queryable, t: ScmTarget, mrs: Doma
         e.body,
       ]),
     ),
+  );
+}
+
+/** Environments as listed upstream. */
+export async function upsertEnvironments(tx: Queryable, t: ScmTarget, envs: DomainEnvironment[]): Promise<void> {
+  const rows = lastByKey(envs, (e) => `${e.repoKey}\0${e.envKey}`).map((e) => [
+    t.tenantId,
+    t.integrationId,
+    e.repoKey,
+    e.envKey,
+    e.name,
+    e.tier,
+    e.state,
+    e.externalUrl,
+    e.createdAt,
+    e.updatedAt,
+  ]);
+  await upsertRows(
+    tx,
+    (values) => `INSERT INTO cd_environments (tenant_id, integration_id, repo_key, env_key, name, tier, state,
+         external_url, created_at, updated_at)
+       VALUES ${values}
+       ON CONFLICT (tenant_id, integration_id, repo_key, env_key) DO UPDATE SET name = EXCLUDED.name,
+         tier = EXCLUDED.tier, state = EXCLUDED.state, external_url = EXCLUDED.external_url,
+         created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at`,
+    10,
+    rows,
   );
 }

@@ -1,5 +1,5 @@
 import type { Connector, Normalized, NormalizeMeta, RawPage, RawRecord } from '../connectors/connector.js';
-import { markReposGone, upsertCommits, upsertMergeRequests, upsertRepos } from '../store/scm.js';
+import { markReposGone, upsertCommits, upsertEnvironments, upsertMergeRequests, upsertRepos } from '../store/scm.js';
 import { type Db, type Queryable, valuesList } from '../store/db.js';
 import { type RunItem, upsertRuns } from '../store/runs.js';
 
@@ -37,6 +37,8 @@ export async function applyRecords(
   if (commits.length > 0) await upsertCommits(tx, scm, commits);
   const mergeRequests = all('mergeRequests');
   if (mergeRequests.length > 0) await upsertMergeRequests(tx, scm, mergeRequests);
+  const environments = all('environments');
+  if (environments.length > 0) await upsertEnvironments(tx, scm, environments);
   const runs: RunItem[] = all('runs').map((run) => ({
     integrationId: target.integration.id,
     source: connector.spec.type,

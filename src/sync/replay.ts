@@ -43,7 +43,7 @@ export async function replayIntegration(
       tenantId,
       integrationId,
     ]);
-    // Commits and merge requests go with their repository.
+    // Commits, merge requests and environments go with their repository.
     await tx.query('DELETE FROM scm_repos WHERE tenant_id = $1 AND integration_id = $2', [tenantId, integrationId]);
     let records = 0;
     for (const { name: stream } of connector.streams) {

@@ -196,6 +196,29 @@ async function* commitStream(
   }
 }
 
+/** A project's environments, the whole (short) list each sync: GitLab has no updated_after for them. */
+async function* environmentStream(
+  api: GitLabApi,
+  p: GitLabProject,
+  progress: RawPage['progress'],
+): AsyncGenerator<RawPage> {
+  for (let page: number | undefined = 1; page !== undefined;) {
+    const res: ListPage<{ id: number }> = await api.page(`/projects/${p.id}/environments`, {}, page);
+    page = res.nextPage;
+    yield {
+      stream: 'environments',
+      scope: String(p.id),
+      request: res.request,
+      records: res.items.map((e) => ({
+        key: `${p.id}~${e.id}`,
+        data: { project_id: p.id, project_path: p.path_with_namespace, ...e },
+        final: true,
+      })),
+      progress,
+    };
+  }
+}
+
 /** Projects listed before and missing now: asked for one by one; deleted or hidden ones are reported gone. */
 async function* vanished(api: GitLabApi, before: number[], now: Set<number>): AsyncGenerator<RawRecord> {
   for (const id of before.filter((i) => !now.has(i))) {
@@ -250,11 +273,14 @@ export async function* collectGitLab(
     const back = req.stream === 'commits' ? COMMIT_LOOKBACK_MS : OVERLAP_MS;
     const from = saved === undefined ? start : iso(Math.max(Date.parse(start), Date.parse(saved.since) - back));
     const spec = WINDOWED[req.stream] as StreamSpec<{ updated_at?: string }> | undefined;
-    if (req.stream !== 'commits' && spec === undefined) throw new Error(`GitLab has no stream "${req.stream}".`);
+    const own = req.stream === 'commits' || req.stream === 'environments';
+    if (!own && spec === undefined) throw new Error(`GitLab has no stream "${req.stream}".`);
     try {
       yield* req.stream === 'commits'
         ? commitStream(api, p, from, saved?.since, progress)
-        : windowStream(api, req.stream, spec!, p, from, saved?.since, ctx.clock.now(), progress);
+        : req.stream === 'environments'
+          ? environmentStream(api, p, progress)
+          : windowStream(api, req.stream, spec!, p, from, saved?.since, ctx.clock.now(), progress);
     } catch (err) {
       // One project gone since the listing, or a role too low on it: the others still sync. The next
       // projects stream marks it gone; a token without the scope fails everywhere and stops the job.

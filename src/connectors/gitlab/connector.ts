@@ -14,6 +14,7 @@ export const gitlabConnector: Connector<GitLabSettings> = Object.freeze({
     { name: 'commits', description: 'Commits of each default branch' },
     { name: 'merge_requests', description: 'Merge requests with their commits and review notes' },
     { name: 'pipelines', description: 'Pipelines with their jobs, revisited until final' },
+    { name: 'environments', description: 'Environments with their tier' },
     { name: 'deployments', description: 'Deployments with environment and tier' },
   ],
   validate: validateGitLab,

@@ -345,6 +345,25 @@ export function normalizeGitLab(stream: string, record: RawRecord, meta: Normali
       const run = pipelineRun(repoKey, path, data, meta);
       return run === null ? {} : { runs: [run] };
     }
+    case 'environments': {
+      const envKey = str(data['id']);
+      const name = str(data['name']);
+      if (envKey === null || name === null) return {};
+      return {
+        environments: [
+          {
+            repoKey,
+            envKey,
+            name,
+            tier: str(data['tier']) ?? guessTier(name),
+            state: str(data['state']),
+            externalUrl: str(data['external_url']),
+            createdAt: date(data['created_at']),
+            updatedAt: date(data['updated_at']),
+          },
+        ],
+      };
+    }
     case 'deployments': {
       const run = deploymentRun(repoKey, path, data, meta);
       return run === null ? {} : { runs: [run] };
