@@ -329,6 +329,21 @@ describe('sei CLI on PostgreSQL (DATABASE_URL)', () => {
       expect(added.code, added.stderr).toBe(0);
       expect(lastLine(added.stdout)).toMatch(/^\d+$/);
 
+      // Metrics from the command line: JSON, a table, and bad input said plainly.
+      const window = ['--tenant', 'acme', '--from', '2024-03-04', '--to', '2024-03-17'];
+      const json = await runCli(['metrics', 'deployment-frequency', ...window, '--json'], env);
+      expect(json.code, json.stderr).toBe(0);
+      expect(JSON.parse(json.stdout)).toMatchObject({ metric: 'deployment_frequency', value: 0, count: 0 });
+      const table = await runCli(['metrics', 'change-failure-rate', ...window, '--time-zone', 'Europe/Paris'], env);
+      expect(table.code, table.stderr).toBe(0);
+      expect(table.stdout).toContain('change failure rate: -');
+      expect(table.stdout).toContain('2024-03-04');
+      const badZone = await runCli(['metrics', 'time-to-restore', ...window, '--time-zone', 'Nowhere/Land'], env);
+      expect(badZone.code).toBe(2);
+      expect(badZone.stderr).toContain('time_zone "Nowhere/Land"');
+      const unknown = await runCli(['metrics', 'lead-time'], env);
+      expect(unknown.code).toBe(2);
+
       const db = new PgDb(url, 1);
       try {
         expect(await authenticate(db, key)).toMatchObject({ tenantId: 'acme', role: 'admin' });

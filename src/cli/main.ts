@@ -7,6 +7,7 @@ import { DataDirBusyError } from '../store/data-lock.js';
 import { createTenant, getTenant, listTenants } from '../store/tenants.js';
 import { DEFAULT_TENANT } from './bootstrap.js';
 import { CliUsageError, integrationsCommand } from './integrations.js';
+import { metricsCommand } from './metrics.js';
 import { openRuntime, type Runtime } from './runtime.js';
 import { serve } from './serve.js';
 
@@ -28,6 +29,10 @@ Commands:
   validate <integration-id>               run Validate Connection (exit 1 unless ok)
   sync <integration-id> [--full]          sync now with a progress line (exit 1 unless it succeeded)
   replay <integration-id>                 rebuild the integration's runs from its stored raw records
+  metrics <deployment-frequency|change-failure-rate|time-to-restore>
+          [--from D] [--to D] [--time-zone Z] [--interval day|week|month] [--pipeline P] [--service S]
+          [--environment E] [--source S] [--json]
+                                          a DORA metric with its band, count and series
   demo                                    a local toy: fake Harness NG data synced into ./data-demo, served on
                                           PORT (8080); for a first look, never for real data
   help                                    this text
@@ -126,6 +131,8 @@ async function main(argv: string[]): Promise<void> {
   switch (command) {
     case 'serve':
       return serve();
+    case 'metrics':
+      return metricsCommand(() => openRuntime(), rest);
     case 'demo':
       // Loaded only here: the demo brings the fake Harness server with it.
       return (await import('./demo.js')).demo();

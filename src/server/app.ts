@@ -24,6 +24,7 @@ import { keyRoutes } from './routes/keys.js';
 import { runRoutes } from './routes/runs.js';
 import { syncRoutes } from './routes/sync.js';
 import { oauthRoutes } from './routes/oauth.js';
+import { metricRoutes } from './routes/metrics.js';
 import { CredentialStore } from '../store/credentials.js';
 import { ErrorSchema } from './schemas.js';
 
@@ -147,6 +148,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         runRoutes(scope, ctx);
         syncRoutes(scope, ctx);
         oauthRoutes(scope, ctx, prefix);
+        metricRoutes(scope, ctx);
       },
       { prefix },
     );

@@ -1,0 +1,233 @@
+// DORA's deployment frequency, change failure rate and failed-deployment recovery time over the runs of
+// every source, as the tenant's profile defines deployments. Each answer carries what it was computed
+// over (window, time zone, filters, profile), its value, the count behind it, a series and a band.
+import type { Queryable } from '../store/db.js';
+import { deploymentsSql, type MetricFilters, Params } from './deployments.js';
+import type { DoraProfile } from './profile.js';
+
+export type Interval = 'day' | 'week' | 'month';
+export type Band = 'elite' | 'high' | 'medium' | 'low';
+
+export const BANDS_SOURCE =
+  'DORA, Accelerate State of DevOps Report 2023 (performance clusters; low is everything below medium)';
+
+export interface MetricQuery {
+  tenantId: string;
+  from: Date;
+  to: Date;
+  timeZone: string;
+  interval: Interval;
+  filters: MetricFilters;
+  profile: DoraProfile;
+}
+
+export interface SeriesPoint {
+  /** The bucket's first day in the time zone, YYYY-MM-DD. */
+  bucket: string;
+  start: Date;
+  value: number | null;
+  count: number;
+}
+
+export interface MetricAnswer {
+  metric: string;
+  window: { from: Date; to: Date };
+  time_zone: string;
+  interval: Interval;
+  filters: MetricFilters;
+  profile: DoraProfile;
+  value: number | null;
+  unit: string;
+  count: number;
+  band: { name: Band; source: string } | null;
+  series: SeriesPoint[];
+  details: Record<string, unknown>;
+}
+
+const DAY_MS = 86_400_000;
+// How far before the window a failure streak may have begun, and so how far back recovery looks.
+const RECOVERY_LOOKBACK_MS = 90 * DAY_MS;
+
+const days = (q: MetricQuery): number => (q.to.getTime() - q.from.getTime()) / DAY_MS;
+
+/** Buckets of the window in its time zone, each with the deployments of the inner query `d`. */
+function seriesSql(p: Params, q: MetricQuery, d: string, aggregates: string): string {
+  const tz = p.add(q.timeZone);
+  const unit = p.add(q.interval);
+  return `WITH d AS (${d}),
+      buckets AS (
+        SELECT generate_series(date_trunc(${unit}, ${p.add(q.from)}::timestamptz AT TIME ZONE ${tz}),
+                               ${p.add(q.to)}::timestamptz AT TIME ZONE ${tz} - interval '1 microsecond',
+                               ('1 ' || ${unit})::interval) AS bucket
+      )
+    SELECT to_char(b.bucket, 'YYYY-MM-DD') AS bucket, b.bucket AT TIME ZONE ${tz} AS start, ${aggregates}
+    FROM buckets b LEFT JOIN d ON date_trunc(${unit}, d.at AT TIME ZONE ${tz}) = b.bucket
+    GROUP BY b.bucket ORDER BY b.bucket`;
+}
+
+function base(
+  q: MetricQuery,
+  metric: string,
+  unit: string,
+): Omit<MetricAnswer, 'value' | 'count' | 'band' | 'series' | 'details'> {
+  return {
+    metric,
+    window: { from: q.from, to: q.to },
+    time_zone: q.timeZone,
+    interval: q.interval,
+    filters: q.filters,
+    profile: q.profile,
+    unit,
+  };
+}
+
+/** Deployments per day at or above each band's floor (DORA 2023: on demand, daily-weekly, weekly-monthly). */
+export function frequencyBand(perDay: number): Band {
+  if (perDay >= 1) return 'elite';
+  if (perDay >= 1 / 7) return 'high';
+  if (perDay >= 1 / 30) return 'medium';
+  return 'low';
+}
+
+export function failureRateBand(rate: number): Band {
+  if (rate <= 0.05) return 'elite';
+  if (rate <= 0.1) return 'high';
+  if (rate <= 0.15) return 'medium';
+  return 'low';
+}
+
+export function recoveryBand(ms: number): Band {
+  if (ms < 3_600_000) return 'elite';
+  if (ms < DAY_MS) return 'high';
+  if (ms < 7 * DAY_MS) return 'medium';
+  return 'low';
+}
+
+const perInterval: Record<Interval, number> = { day: 1, week: 7, month: 30.4375 };
+
+/** Successful production deployments: per interval (and per day, week, month), deployment days per week. */
+export async function deploymentFrequency(db: Queryable, q: MetricQuery): Promise<MetricAnswer> {
+  const p = new Params();
+  const d = deploymentsSql(p, q.tenantId, q.profile, q.from, q.to, q.filters);
+  const rows = await db.query<{ bucket: string; start: Date; n: number }>(
+    seriesSql(p, q, d, "count(d.id) FILTER (WHERE d.result = 'success')::int AS n"),
+    p.values,
+  );
+  const p2 = new Params();
+  const d2 = deploymentsSql(p2, q.tenantId, q.profile, q.from, q.to, q.filters);
+  const tz = p2.add(q.timeZone);
+  const [totals] = await db.query<{ n: number; days: number }>(
+    `SELECT count(*)::int AS n, count(DISTINCT (at AT TIME ZONE ${tz})::date)::int AS days
+     FROM (${d2}) d WHERE result = 'success'`,
+    p2.values,
+  );
+  const n = totals?.n ?? 0;
+  const perDay = n / days(q);
+  return {
+    ...base(q, 'deployment_frequency', `deployments per ${q.interval}`),
+    value: perDay * perInterval[q.interval],
+    count: n,
+    band: { name: frequencyBand(perDay), source: BANDS_SOURCE },
+    series: rows.map((r) => ({ bucket: r.bucket, start: r.start, value: r.n, count: r.n })),
+    details: {
+      per_day: perDay,
+      per_week: perDay * 7,
+      per_month: perDay * perInterval.month,
+      deployment_days: totals?.days ?? 0,
+      deployment_days_per_week: ((totals?.days ?? 0) / days(q)) * 7,
+    },
+  };
+}
+
+/** Failed production deployments (failed result or cfr_status) over all of them; deployments, never incidents. */
+export async function changeFailureRate(db: Queryable, q: MetricQuery): Promise<MetricAnswer> {
+  const p = new Params();
+  const d = deploymentsSql(p, q.tenantId, q.profile, q.from, q.to, q.filters);
+  const rows = await db.query<{ bucket: string; start: Date; n: number; failed: number }>(
+    seriesSql(p, q, d, 'count(d.id)::int AS n, count(d.id) FILTER (WHERE d.failed)::int AS failed'),
+    p.values,
+  );
+  const n = rows.reduce((s, r) => s + r.n, 0);
+  const failed = rows.reduce((s, r) => s + r.failed, 0);
+  const rate = n === 0 ? null : failed / n;
+  return {
+    ...base(q, 'change_failure_rate', 'failed deployments / deployments'),
+    value: rate,
+    count: n,
+    band: rate === null ? null : { name: failureRateBand(rate), source: BANDS_SOURCE },
+    series: rows.map((r) => ({
+      bucket: r.bucket,
+      start: r.start,
+      value: r.n === 0 ? null : r.failed / r.n,
+      count: r.n,
+    })),
+    details: { failed, deployments: n },
+  };
+}
+
+/**
+ * The failures behind recovery time: each failed deployment that starts a streak (the one before it for
+ * the same service and environment did not fail) in the window, with the next successful deployment of
+ * that service and environment, if any yet.
+ */
+export function recoveriesSql(p: Params, q: MetricQuery): string {
+  const d = deploymentsSql(
+    p,
+    q.tenantId,
+    q.profile,
+    new Date(q.from.getTime() - RECOVERY_LOOKBACK_MS),
+    new Date('9999-12-31T00:00:00Z'),
+    q.filters,
+  );
+  return `WITH d AS (${d}),
+      s AS (SELECT d.*, lag(d.failed) OVER (PARTITION BY d.service, d.environment ORDER BY d.at, d.id) AS prev_failed FROM d)
+    SELECT f.id, f.source, f.pipeline, f.service, f.environment, f.result, f.at AS failed_at,
+      (SELECT min(x.at) FROM d x WHERE x.service = f.service AND x.environment = f.environment
+         AND NOT x.failed AND x.result = 'success' AND x.at > f.at) AS restored_at
+    FROM s f
+    WHERE f.failed AND NOT COALESCE(f.prev_failed, false) AND f.at >= ${p.add(q.from)} AND f.at < ${p.add(q.to)}`;
+}
+
+/** From a failed deployment to the next successful one of the same service and environment: median and p90. */
+export async function timeToRestore(db: Queryable, q: MetricQuery): Promise<MetricAnswer> {
+  const p = new Params();
+  const r = recoveriesSql(p, q);
+  const tz = p.add(q.timeZone);
+  const unit = p.add(q.interval);
+  const rows = await db.query<{ bucket: string; start: Date; median_ms: number | null; n: number }>(
+    `WITH r AS (${r}),
+       buckets AS (
+         SELECT generate_series(date_trunc(${unit}, ${p.add(q.from)}::timestamptz AT TIME ZONE ${tz}),
+                                ${p.add(q.to)}::timestamptz AT TIME ZONE ${tz} - interval '1 microsecond',
+                                ('1 ' || ${unit})::interval) AS bucket
+       )
+     SELECT to_char(b.bucket, 'YYYY-MM-DD') AS bucket, b.bucket AT TIME ZONE ${tz} AS start,
+       (percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM r.restored_at - r.failed_at) * 1000)
+         FILTER (WHERE r.restored_at IS NOT NULL))::float8 AS median_ms,
+       count(r.id) FILTER (WHERE r.restored_at IS NOT NULL)::int AS n
+     FROM buckets b LEFT JOIN r ON date_trunc(${unit}, r.failed_at AT TIME ZONE ${tz}) = b.bucket
+     GROUP BY b.bucket ORDER BY b.bucket`,
+    p.values,
+  );
+  const p2 = new Params();
+  const [totals] = await db.query<{ median_ms: number | null; p90_ms: number | null; restored: number; open: number }>(
+    `WITH r AS (${recoveriesSql(p2, q)})
+     SELECT (percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM restored_at - failed_at) * 1000)
+               FILTER (WHERE restored_at IS NOT NULL))::float8 AS median_ms,
+            (percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM restored_at - failed_at) * 1000)
+               FILTER (WHERE restored_at IS NOT NULL))::float8 AS p90_ms,
+            count(*) FILTER (WHERE restored_at IS NOT NULL)::int AS restored,
+            count(*) FILTER (WHERE restored_at IS NULL)::int AS open
+     FROM r`,
+    p2.values,
+  );
+  const median = totals?.median_ms ?? null;
+  return {
+    ...base(q, 'time_to_restore', 'milliseconds (median)'),
+    value: median,
+    count: totals?.restored ?? 0,
+    band: median === null ? null : { name: recoveryBand(median), source: BANDS_SOURCE },
+    series: rows.map((x) => ({ bucket: x.bucket, start: x.start, value: x.median_ms, count: x.n })),
+    details: { median_ms: median, p90_ms: totals?.p90_ms ?? null, not_restored_yet: totals?.open ?? 0 },
+  };
+}

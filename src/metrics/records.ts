@@ -1,0 +1,81 @@
+// The records behind a metric's number: the deployments it counted (or the failures it timed), paged.
+import type { Queryable } from '../store/db.js';
+import { deploymentsSql, Params } from './deployments.js';
+import { type MetricQuery, recoveriesSql } from './dora.js';
+
+export const METRICS = ['deployment-frequency', 'change-failure-rate', 'time-to-restore'] as const;
+export type MetricName = (typeof METRICS)[number];
+
+export interface RecordPage {
+  columns: string[];
+  rows: Record<string, unknown>[];
+  next_offset: number | null;
+}
+
+const DEPLOYMENT_COLUMNS = [
+  'run_id',
+  'source',
+  'pipeline',
+  'service',
+  'environment',
+  'result',
+  'failed',
+  'finished_at',
+];
+const RECOVERY_COLUMNS = [
+  'run_id',
+  'source',
+  'pipeline',
+  'service',
+  'environment',
+  'result',
+  'failed_at',
+  'restored_at',
+  'restore_ms',
+];
+
+/** One page of the records behind `metric` for the query, newest first. */
+export async function metricRecords(
+  db: Queryable,
+  metric: MetricName,
+  q: MetricQuery,
+  limit: number,
+  offset: number,
+): Promise<RecordPage> {
+  const p = new Params();
+  let sql: string;
+  let columns: string[];
+  if (metric === 'time-to-restore') {
+    columns = RECOVERY_COLUMNS;
+    sql = `SELECT id::text AS run_id, source, pipeline, service, environment, result, failed_at, restored_at,
+             (extract(epoch FROM restored_at - failed_at) * 1000)::float8 AS restore_ms
+           FROM (${recoveriesSql(p, q)}) r ORDER BY failed_at DESC, id DESC`;
+  } else {
+    columns = DEPLOYMENT_COLUMNS;
+    const only = metric === 'deployment-frequency' ? "WHERE result = 'success'" : '';
+    sql = `SELECT id::text AS run_id, source, pipeline, service, environment, result, failed, at AS finished_at
+           FROM (${deploymentsSql(p, q.tenantId, q.profile, q.from, q.to, q.filters)}) d ${only}
+           ORDER BY at DESC, id DESC`;
+  }
+  const rows = await db.query<Record<string, unknown>>(
+    `${sql} LIMIT ${p.add(limit + 1)} OFFSET ${p.add(offset)}`,
+    p.values,
+  );
+  const more = rows.length > limit;
+  return { columns, rows: rows.slice(0, limit), next_offset: more ? offset + limit : null };
+}
+
+const cell = (v: unknown): string => {
+  let s = v instanceof Date ? v.toISOString() : v === null || v === undefined ? '' : String(v);
+  // A name that starts like a formula stays text in a spreadsheet.
+  if (/^[=+\-@\t\r]/.test(s) && typeof v === 'string') s = `'${s}`;
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+/** RFC 4180 CSV with a header line. */
+export function toCsv(page: RecordPage): string {
+  return (
+    [page.columns.join(','), ...page.rows.map((r) => page.columns.map((c) => cell(r[c])).join(','))].join('\r\n') +
+    '\r\n'
+  );
+}

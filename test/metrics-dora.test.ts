@@ -1,0 +1,265 @@
+// Golden tests: small scenarios computed by hand, through the real HTTP API, on both stores.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DomainRun } from '../src/domain/cicd-run.js';
+import { upsertRuns } from '../src/store/runs.js';
+import { STORES } from './helpers/db.js';
+import { run } from './helpers/runs.js';
+import { makeInstance, startServer, type TestServer } from './helpers/server.js';
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const at = (iso: string): number => Date.parse(iso);
+
+/** A run a connector pulled (Harness-like): a CD execution with its deployment targets. */
+function pulled(
+  key: string,
+  start: string,
+  result: 'success' | 'failure' | 'running',
+  env: [string, string],
+): DomainRun {
+  const startTime = new Date(start);
+  const running = result === 'running';
+  return {
+    instanceGuid: null,
+    runKey: key,
+    executionId: key,
+    pipeline: 'deploy_api',
+    jobFullName: 'deploy_api',
+    qualifiedName: 'deploy_api',
+    instanceName: 'harness',
+    instanceUrl: null,
+    projectName: 'payments/api',
+    userId: null,
+    repoUrl: null,
+    buildNumber: null,
+    branchName: 'main',
+    moduleName: null,
+    result,
+    resultRaw: result,
+    startTime,
+    endTime: running ? null : new Date(startTime.getTime() + 20 * MIN),
+    durationMs: running ? null : 20 * MIN,
+    ci: false,
+    cd: true,
+    cfrStatus: null,
+    themes: [],
+    webUrl: null,
+    triggerChain: [],
+    stages: [],
+    commits: [],
+    artifacts: [],
+    params: [],
+    deployTargets: [{ service: 'api', environment: env[0], environmentType: env[1], infrastructure: null }],
+  };
+}
+
+describe.each(STORES)('DORA metrics on %s', (kind) => {
+  let s: TestServer;
+
+  beforeAll(async () => {
+    s = await startServer(kind);
+    const { guid, integrationId } = await makeInstance(s);
+    const post = async (pipeline: string, start: string, result: string, extra: Record<string, unknown> = {}) => {
+      const res = await s.api('POST', '/v1/custom-cicd', {
+        ...run(guid, { pipeline, job_full_name: pipeline, qualified_name: pipeline }),
+        start_time: at(start),
+        duration: 10 * MIN,
+        result,
+        cd: true,
+        ...extra,
+      });
+      expect(res.status, res.text).toBe(201);
+    };
+    // Week of Monday 2024-03-04 (UTC): a deploy, a failed one fixed two hours later, a Harness prod deploy.
+    await post('deploy-web', '2024-03-04T10:00:00Z', 'SUCCESS');
+    await post('deploy-web', '2024-03-05T10:00:00Z', 'FAILURE');
+    await post('deploy-web', '2024-03-05T12:00:00Z', 'SUCCESS');
+    // Week of 2024-03-11: two failures in a row, fixed four hours after the first.
+    await post('deploy-web', '2024-03-11T09:00:00Z', 'SUCCESS');
+    await post('deploy-web', '2024-03-12T09:00:00Z', 'FAILURE');
+    await post('deploy-web', '2024-03-12T09:30:00Z', 'FAILURE');
+    await post('deploy-web', '2024-03-12T13:00:00Z', 'SUCCESS');
+    // Not deployments: aborted (never deployed), a CI run, a deploy outside the window.
+    await post('deploy-web', '2024-03-13T10:00:00Z', 'ABORTED');
+    await post('build-web', '2024-03-13T11:00:00Z', 'SUCCESS', { cd: false, ci: true });
+    await post('deploy-web', '2024-03-20T10:00:00Z', 'SUCCESS');
+    // Sunday evening UTC, Monday morning in Tokyo.
+    await post('deploy-tz', '2024-03-10T20:00:00Z', 'SUCCESS');
+    await s.db.transaction((tx) =>
+      upsertRuns(tx, 'acme', [
+        {
+          integrationId,
+          source: 'harnessng',
+          run: pulled('h-staging', '2024-03-06T08:00:00Z', 'success', ['staging', 'PreProduction']),
+        },
+        {
+          integrationId,
+          source: 'harnessng',
+          run: pulled('h-prod', '2024-03-07T08:00:00Z', 'success', ['prod', 'Production']),
+        },
+        {
+          integrationId,
+          source: 'harnessng',
+          run: pulled('h-running', '2024-03-14T08:00:00Z', 'running', ['prod', 'Production']),
+        },
+      ]),
+    );
+  });
+  afterAll(async () => s.close());
+
+  const WINDOW = 'from=2024-03-04&to=2024-03-17';
+  const metric = async (name: string, query = '') => {
+    const res = await s.api('GET', `/v1/metrics/${name}?${WINDOW}&pipeline=deploy-web${query}`);
+    expect(res.status, res.text).toBe(200);
+    return res.body;
+  };
+
+  it('deployment frequency: successful production deployments per week, deployment days, band', async () => {
+    const all = await s.api('GET', `/v1/metrics/deployment-frequency?${WINDOW}`);
+    expect(all.status, all.text).toBe(200);
+    // deploy-web 4, deploy_api in Production 1, deploy-tz 1; staging, running, aborted, CI and later ones do not count.
+    expect(all.body.count).toBe(6);
+    expect(all.body.value).toBeCloseTo((6 / 14) * 7, 10);
+    expect(all.body.band).toEqual({ name: 'high', source: expect.stringContaining('2023') });
+    expect(all.body.series.map((p: { bucket: string; count: number }) => [p.bucket, p.count])).toEqual([
+      ['2024-03-04', 4],
+      ['2024-03-11', 2],
+    ]);
+    expect(all.body.details.deployment_days).toBe(6); // 03-04, 03-05, 03-07, 03-10, 03-11, 03-12
+    expect(all.body).toMatchObject({ time_zone: 'UTC', interval: 'week', unit: 'deployments per week' });
+    expect(all.body.window).toEqual({ from: '2024-03-04T00:00:00.000Z', to: '2024-03-18T00:00:00.000Z' });
+    expect(all.body.profile.production_environment_types).toEqual(['production']);
+
+    const daily = await metric('deployment-frequency', '&interval=day');
+    expect(daily.series).toHaveLength(14);
+    expect(daily.series[1]).toMatchObject({ bucket: '2024-03-05', count: 1 });
+    expect(daily.value).toBeCloseTo(4 / 14, 10);
+  });
+
+  it('puts days and weeks in the asked time zone', async () => {
+    const utc = await s.api('GET', `/v1/metrics/deployment-frequency?${WINDOW}&pipeline=deploy-tz`);
+    expect(utc.body.series.map((p: { count: number }) => p.count)).toEqual([1, 0]);
+    const tokyo = await s.api(
+      'GET',
+      `/v1/metrics/deployment-frequency?${WINDOW}&pipeline=deploy-tz&time_zone=Asia/Tokyo`,
+    );
+    expect(tokyo.status, tokyo.text).toBe(200);
+    expect(tokyo.body.window.from).toBe('2024-03-03T15:00:00.000Z'); // Tokyo's midnight
+    expect(tokyo.body.series.map((p: { bucket: string; count: number }) => [p.bucket, p.count])).toEqual([
+      ['2024-03-04', 0],
+      ['2024-03-11', 1],
+    ]);
+    expect(tokyo.body.series[0].start).toBe('2024-03-03T15:00:00.000Z');
+  });
+
+  it('change failure rate counts deployments, failed ones over all', async () => {
+    const cfr = await metric('change-failure-rate');
+    expect(cfr.count).toBe(7);
+    expect(cfr.details).toEqual({ failed: 3, deployments: 7 });
+    expect(cfr.value).toBeCloseTo(3 / 7, 10);
+    expect(cfr.band.name).toBe('low');
+    expect(cfr.series.map((p: { value: number; count: number }) => [p.count, p.value])).toEqual([
+      [3, 1 / 3],
+      [4, 0.5],
+    ]);
+  });
+
+  it('time to restore runs from the first failure of a streak to the next success: median and p90', async () => {
+    const ttr = await metric('time-to-restore');
+    expect(ttr.count).toBe(2);
+    expect(ttr.value).toBe(3 * HOUR); // median of 2 h and 4 h
+    expect(ttr.details.p90_ms).toBeCloseTo(3.8 * HOUR, 3);
+    expect(ttr.details.not_restored_yet).toBe(0);
+    expect(ttr.band.name).toBe('high');
+    expect(ttr.series.map((p: { value: number }) => p.value)).toEqual([2 * HOUR, 4 * HOUR]);
+  });
+
+  it('answers a window with no deployments plainly', async () => {
+    const none = `/v1/metrics/deployment-frequency?${WINDOW}&pipeline=nothing`;
+    const df = (await s.api('GET', none)).body;
+    expect(df).toMatchObject({ value: 0, count: 0, band: { name: 'low' } });
+    const cfr = (await s.api('GET', none.replace('deployment-frequency', 'change-failure-rate'))).body;
+    expect(cfr).toMatchObject({ value: null, count: 0, band: null });
+    const ttr = (await s.api('GET', none.replace('deployment-frequency', 'time-to-restore'))).body;
+    expect(ttr).toMatchObject({ value: null, count: 0, band: null });
+  });
+
+  it('drills down to the records behind a number, paged and as CSV', async () => {
+    const cfr = await metric('change-failure-rate');
+    const page = await s.api('GET', `${cfr.records_url}&limit=3`);
+    expect(page.status, page.text).toBe(200);
+    expect(page.body.rows).toHaveLength(3);
+    expect(page.body.next_offset).toBe(3);
+    expect(page.body.rows[0]).toMatchObject({ pipeline: 'deploy-web', result: 'success', failed: false });
+    const csv = await s.api('GET', `${cfr.records_url}&format=csv`);
+    expect(csv.status).toBe(200);
+    const lines = csv.text.trimEnd().split('\r\n');
+    expect(lines[0]).toBe('run_id,source,pipeline,service,environment,result,failed,finished_at');
+    expect(lines).toHaveLength(8);
+    expect(lines.filter((l) => l.includes(',failure,true,'))).toHaveLength(3);
+    const ttr = await s.api('GET', `/v1/metrics/time-to-restore/records?${WINDOW}&pipeline=deploy-web`);
+    expect(ttr.body.rows.map((r: { restore_ms: number }) => r.restore_ms)).toEqual([4 * HOUR, 2 * HOUR]);
+  });
+
+  it('previews a profile change, then follows it at once when saved', async () => {
+    const change = { production_environment_types: ['production', 'preproduction'] };
+    const preview = await s.api('POST', `/v1/metrics/profile/preview?${WINDOW}`, change);
+    expect(preview.status, preview.text).toBe(200);
+    expect(preview.body).toMatchObject({
+      added: 1,
+      removed: 0,
+      current: { deployments: 9 },
+      proposed: { deployments: 10 },
+    });
+    expect(preview.body.message).toContain('turns 1 run(s) into deployments');
+    expect((await s.api('GET', `/v1/metrics/deployment-frequency?${WINDOW}`)).body.count).toBe(6);
+
+    const saved = await s.api('PUT', '/v1/metrics/profile', change);
+    expect(saved.status, saved.text).toBe(200);
+    expect((await s.api('GET', `/v1/metrics/deployment-frequency?${WINDOW}`)).body.count).toBe(7);
+    const back = await s.api('PUT', '/v1/metrics/profile', { production_environment_types: ['production'] });
+    expect(back.body.profile.production_environment_types).toEqual(['production']);
+  });
+
+  it("gives the README's worked example its figures", async () => {
+    const { guid } = await makeInstance(s);
+    const base = {
+      job_name: 'deploy-readme',
+      job_full_name: 'deploy-readme',
+      instance_name: 'Jenkins-1',
+      instance_guid: guid,
+      duration: 600000,
+      cd: true,
+    };
+    for (const [id, start, result] of [
+      ['d1', 1709546400000, 'SUCCESS'],
+      ['d2', 1709632800000, 'FAILURE'],
+      ['d3', 1709635500000, 'SUCCESS'],
+    ] as const) {
+      const res = await s.api('POST', '/v1/custom-cicd', { ...base, execution_id: id, start_time: start, result });
+      expect(res.status, res.text).toBe(201);
+    }
+    const get = async (m: string) =>
+      (await s.api('GET', `/v1/metrics/${m}?from=2024-03-04&to=2024-03-10&pipeline=deploy-readme`)).body;
+    expect(await get('deployment-frequency')).toMatchObject({ value: 2, count: 2, band: { name: 'high' } });
+    const cfr = await get('change-failure-rate');
+    expect(cfr).toMatchObject({ count: 3, band: { name: 'low' } });
+    expect(cfr.value).toBeCloseTo(1 / 3, 10);
+    expect(await get('time-to-restore')).toMatchObject({ value: 2_700_000, count: 1, band: { name: 'elite' } });
+  });
+
+  it('refuses bad input with a 400 naming the field', async () => {
+    const tz = await s.api('GET', '/v1/metrics/deployment-frequency?time_zone=Mars/Olympus');
+    expect(tz.status).toBe(400);
+    expect(tz.body.error).toMatchObject({ code: 'invalid_time_zone', field: 'time_zone' });
+    const from = await s.api('GET', '/v1/metrics/change-failure-rate?from=yesterday');
+    expect(from.body.error).toMatchObject({ field: 'from' });
+    const order = await s.api('GET', '/v1/metrics/time-to-restore?from=2024-03-10&to=2024-03-01');
+    expect(order.body.error).toMatchObject({ code: 'invalid_window' });
+    const interval = await s.api('GET', '/v1/metrics/deployment-frequency?interval=year');
+    expect(interval.status).toBe(400);
+    const profile = await s.api('PUT', '/v1/metrics/profile', { failure_results: 'failure' });
+    expect(profile.status).toBe(400);
+    expect(JSON.stringify(profile.body)).toContain('failure_results');
+  });
+});
