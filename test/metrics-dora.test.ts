@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DomainRun } from '../src/domain/cicd-run.js';
 import { upsertRuns } from '../src/store/runs.js';
+import { upsertCommits, upsertRepos } from '../src/store/scm.js';
 import { STORES } from './helpers/db.js';
 import { run } from './helpers/runs.js';
 import { makeInstance, startServer, type TestServer } from './helpers/server.js';
@@ -221,6 +222,93 @@ describe.each(STORES)('DORA metrics on %s', (kind) => {
     expect(back.body.profile.production_environment_types).toEqual(['production']);
   });
 
+  it('lead time: each change once, at its first deployment, walking the connected history back to the last one', async () => {
+    const { guid, integrationId } = await makeInstance(s);
+    const sha = (n: string) => n.padEnd(40, '0');
+    // A connected repository: c1 <- c2 <- c3 <- c4 <- c5, one commit a day or so; x1 in a second one.
+    const commit = (repo: string, name: string, time: string, parent: string | null) => ({
+      repoKey: repo,
+      sha: sha(name),
+      title: name,
+      message: name,
+      authorName: 'ada',
+      authorEmail: 'ada@example.com',
+      authoredAt: new Date(time),
+      committerName: 'ada',
+      committerEmail: 'ada@example.com',
+      committedAt: new Date(time),
+      parentShas: parent === null ? [] : [sha(parent)],
+      additions: 1,
+      deletions: 0,
+      webUrl: null,
+      onDefaultBranch: true,
+    });
+    const repo = (key: string) => ({
+      repoKey: key,
+      fullPath: `acme/${key}`,
+      name: key,
+      defaultBranch: 'main',
+      webUrl: null,
+      visibility: 'private',
+      archived: false,
+      createdAt: null,
+      lastActivityAt: null,
+    });
+    const target = { tenantId: 'acme', integrationId };
+    await s.db.transaction(async (tx) => {
+      await upsertRepos(tx, target, [repo('r1'), repo('r2')]);
+      await upsertCommits(tx, target, [
+        commit('r1', 'c1', '2024-03-01T00:00:00Z', null),
+        commit('r1', 'c2', '2024-03-02T00:00:00Z', 'c1'),
+        commit('r1', 'c3', '2024-03-05T00:00:00Z', 'c2'),
+        commit('r1', 'c4', '2024-03-06T00:00:00Z', 'c3'),
+        commit('r1', 'c5', '2024-03-07T00:00:00Z', 'c4'),
+        commit('r2', 'x1', '2024-03-08T00:00:00Z', null),
+      ]);
+    });
+    const deploy = async (id: string, start: string, shas: string[]) => {
+      const res = await s.api('POST', '/v1/custom-cicd', {
+        ...run(guid, { pipeline: 'deploy-graph', job_full_name: 'deploy-graph', qualified_name: 'deploy-graph' }),
+        execution_id: id,
+        start_time: at(start),
+        duration: 10 * MIN,
+        result: 'SUCCESS',
+        cd: true,
+        scm_commit_ids: shas.map(sha),
+      });
+      expect(res.status, res.text).toBe(201);
+    };
+    await deploy('g1', '2024-03-03T10:00:00Z', ['c2']); // the first known: c1 before it is not blamed on it
+    await deploy('g2', '2024-03-08T10:00:00Z', ['c5', 'x1']); // ships c3, c4, c5 (back to c2) and x1
+    await deploy('g3', '2024-03-09T10:00:00Z', ['c5']); // shipped again: counted at g2 only
+    await deploy('g4', '2024-03-09T11:00:00Z', ['u1']); // a SHA of a repository that is not connected
+
+    const res = await s.api(
+      'GET',
+      '/v1/metrics/lead-time-for-changes?from=2024-03-03&to=2024-03-09&pipeline=deploy-graph',
+    );
+    expect(res.status, res.text).toBe(200);
+    const h = (hours: number) => hours * HOUR + 10 * MIN; // deployments finish 10 minutes after they start
+    expect(res.body.count).toBe(5);
+    expect(res.body.value).toBe(h(34)); // median of 10, 34, 34, 58, 82 hours (+10 min)
+    expect(res.body.details.p90_ms).toBeCloseTo(h(58) + 0.6 * 24 * HOUR, 0);
+    expect(res.body.details.deployments).toBe(3); // g1, g2 and g4 (whose one change has no known time)
+    expect(res.body.details.left_out.changes).toBe(1);
+    expect(res.body.details.left_out.reason).toContain('not connected');
+    expect(res.body.band.name).toBe('high');
+    const records = await s.api('GET', `${res.body.records_url}&limit=100`);
+    const leads = Object.fromEntries(
+      records.body.rows.map((r: { sha: string; lead_ms: number | null }) => [r.sha.slice(0, 2), r.lead_ms]),
+    );
+    expect(leads).toEqual({ c2: h(34), c3: h(82), c4: h(58), c5: h(34), x1: h(10), u1: null });
+    // Deployment frequency counts the multi-repository deployment once.
+    const df = await s.api(
+      'GET',
+      '/v1/metrics/deployment-frequency?from=2024-03-03&to=2024-03-09&pipeline=deploy-graph',
+    );
+    expect(df.body.count).toBe(4);
+  });
+
   it("gives the README's worked example its figures", async () => {
     const { guid } = await makeInstance(s);
     const base = {
@@ -231,12 +319,18 @@ describe.each(STORES)('DORA metrics on %s', (kind) => {
       duration: 600000,
       cd: true,
     };
-    for (const [id, start, result] of [
-      ['d1', 1709546400000, 'SUCCESS'],
-      ['d2', 1709632800000, 'FAILURE'],
-      ['d3', 1709635500000, 'SUCCESS'],
+    for (const [id, start, result, sha] of [
+      ['d1', 1709546400000, 'SUCCESS', 'a1b2c3'],
+      ['d2', 1709632800000, 'FAILURE', 'd4e5f6'],
+      ['d3', 1709635500000, 'SUCCESS', 'a7b8c9'],
     ] as const) {
-      const res = await s.api('POST', '/v1/custom-cicd', { ...base, execution_id: id, start_time: start, result });
+      const res = await s.api('POST', '/v1/custom-cicd', {
+        ...base,
+        execution_id: id,
+        start_time: start,
+        result,
+        scm_commit_ids: [sha],
+      });
       expect(res.status, res.text).toBe(201);
     }
     const get = async (m: string) =>
@@ -246,6 +340,10 @@ describe.each(STORES)('DORA metrics on %s', (kind) => {
     expect(cfr).toMatchObject({ count: 3, band: { name: 'low' } });
     expect(cfr.value).toBeCloseTo(1 / 3, 10);
     expect(await get('time-to-restore')).toMatchObject({ value: 2_700_000, count: 1, band: { name: 'elite' } });
+    const lead = await get('lead-time-for-changes');
+    expect(lead).toMatchObject({ value: null, count: 0, band: null });
+    expect(lead.details.left_out.changes).toBe(2); // the two successful deployments' commits
+    expect(lead.details.left_out.reason).toContain('not connected');
   });
 
   it('refuses bad input with a 400 naming the field', async () => {

@@ -29,7 +29,7 @@ Commands:
   validate <integration-id>               run Validate Connection (exit 1 unless ok)
   sync <integration-id> [--full]          sync now with a progress line (exit 1 unless it succeeded)
   replay <integration-id>                 rebuild the integration's runs from its stored raw records
-  metrics <deployment-frequency|change-failure-rate|time-to-restore>
+  metrics <deployment-frequency|lead-time-for-changes|change-failure-rate|time-to-restore>
           [--from D] [--to D] [--time-zone Z] [--interval day|week|month] [--pipeline P] [--service S]
           [--environment E] [--source S] [--json]
                                           a DORA metric with its band, count and series

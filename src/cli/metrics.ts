@@ -7,6 +7,7 @@ import {
   timeToRestore,
 } from '../metrics/dora.js';
 import { loadProfile } from '../metrics/profile.js';
+import { leadTime } from '../metrics/lead-time.js';
 import { METRICS, type MetricName } from '../metrics/records.js';
 import { checkTimeZone, parseWindow } from '../metrics/window.js';
 import type { Db } from '../store/db.js';
@@ -19,6 +20,7 @@ const out = (line = ''): void => void process.stdout.write(line + '\n');
 
 const COMPUTE: Record<MetricName, (db: Db, q: Parameters<typeof deploymentFrequency>[1]) => Promise<MetricAnswer>> = {
   'deployment-frequency': deploymentFrequency,
+  'lead-time-for-changes': leadTime,
   'change-failure-rate': changeFailureRate,
   'time-to-restore': timeToRestore,
 };
@@ -26,7 +28,7 @@ const COMPUTE: Record<MetricName, (db: Db, q: Parameters<typeof deploymentFreque
 function human(a: MetricAnswer, v: number | null): string {
   if (v === null) return '-';
   if (a.metric === 'change_failure_rate') return `${(v * 100).toFixed(1)}%`;
-  if (a.metric === 'time_to_restore') {
+  if (a.metric === 'time_to_restore' || a.metric === 'lead_time_for_changes') {
     const h = v / 3_600_000;
     return h >= 48 ? `${(h / 24).toFixed(1)} d` : h >= 1 ? `${h.toFixed(1)} h` : `${(v / 60_000).toFixed(0)} min`;
   }

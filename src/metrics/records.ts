@@ -2,8 +2,14 @@
 import type { Queryable } from '../store/db.js';
 import { deploymentsSql, Params } from './deployments.js';
 import { type MetricQuery, recoveriesSql } from './dora.js';
+import { changesSql } from './lead-time.js';
 
-export const METRICS = ['deployment-frequency', 'change-failure-rate', 'time-to-restore'] as const;
+export const METRICS = [
+  'deployment-frequency',
+  'lead-time-for-changes',
+  'change-failure-rate',
+  'time-to-restore',
+] as const;
 export type MetricName = (typeof METRICS)[number];
 
 export interface RecordPage {
@@ -22,6 +28,7 @@ const DEPLOYMENT_COLUMNS = [
   'failed',
   'finished_at',
 ];
+const CHANGE_COLUMNS = ['run_id', 'source', 'service', 'environment', 'sha', 'committed_at', 'deployed_at', 'lead_ms'];
 const RECOVERY_COLUMNS = [
   'run_id',
   'source',
@@ -45,7 +52,13 @@ export async function metricRecords(
   const p = new Params();
   let sql: string;
   let columns: string[];
-  if (metric === 'time-to-restore') {
+  if (metric === 'lead-time-for-changes') {
+    columns = CHANGE_COLUMNS;
+    sql = `SELECT run_id::text AS run_id, source, service, environment, sha, committed_at, deployed_at,
+             CASE WHEN committed_at IS NOT NULL
+               THEN greatest(extract(epoch FROM deployed_at - committed_at) * 1000, 0)::float8 END AS lead_ms
+           FROM (${changesSql(p, q)}) c ORDER BY deployed_at DESC, sha`;
+  } else if (metric === 'time-to-restore') {
     columns = RECOVERY_COLUMNS;
     sql = `SELECT id::text AS run_id, source, pipeline, service, environment, result, failed_at, restored_at,
              (extract(epoch FROM restored_at - failed_at) * 1000)::float8 AS restore_ms

@@ -10,6 +10,7 @@ import {
   timeToRestore,
 } from '../../metrics/dora.js';
 import { DoraProfileSchema, loadProfile, mergeProfile, saveProfile, type DoraProfile } from '../../metrics/profile.js';
+import { leadTime } from '../../metrics/lead-time.js';
 import { METRICS, metricRecords, type MetricName, toCsv } from '../../metrics/records.js';
 import { checkTimeZone, parseWindow } from '../../metrics/window.js';
 import type { Queryable } from '../../store/db.js';
@@ -98,6 +99,7 @@ async function metricQuery(ctx: AppContext, req: FastifyRequest): Promise<Metric
 
 const COMPUTE: Record<MetricName, (db: Queryable, q: MetricQuery) => Promise<MetricAnswer>> = {
   'deployment-frequency': deploymentFrequency,
+  'lead-time-for-changes': leadTime,
   'change-failure-rate': changeFailureRate,
   'time-to-restore': timeToRestore,
 };

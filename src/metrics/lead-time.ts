@@ -1,0 +1,131 @@
+// Lead time for changes: per change (a commit), from its time to the finish of the first successful
+// production deployment that shipped it. A deployment ships the commits listed on it (webhook
+// scm_commit_ids, the sha a GitLab deployment deployed) and, where the repository is connected, their
+// ancestors back to what an earlier deployment of the same service and environment shipped. The first
+// known deployment of a service and environment is blamed only for the commits listed on it, not for
+// the history before it. A commit shipped again later counts once, at its first deployment.
+import type { Queryable } from '../store/db.js';
+import { deploymentsSql, Params } from './deployments.js';
+import { type Band, BANDS_SOURCE, type MetricAnswer, type MetricQuery } from './dora.js';
+
+const DAY_MS = 86_400_000;
+// Deployments this far before the window tell which commits had shipped already.
+const LOOKBACK_MS = 90 * DAY_MS;
+// How many commits one deployment's walk may take in (a runaway history is cut, not followed for ever).
+const MAX_DEPTH = 2000;
+
+export function leadTimeBand(ms: number): Band {
+  if (ms < DAY_MS) return 'elite';
+  if (ms < 7 * DAY_MS) return 'high';
+  if (ms < 30 * DAY_MS) return 'medium';
+  return 'low';
+}
+
+/**
+ * One row per change first shipped in the window: `run_id, source, service, environment, sha,
+ * deployed_at, committed_at` (null when the commit's time is unknown: its repository is not connected).
+ */
+export function changesSql(p: Params, q: MetricQuery): string {
+  const d = deploymentsSql(p, q.tenantId, q.profile, new Date(q.from.getTime() - LOOKBACK_MS), q.to, q.filters);
+  const t = p.add(q.tenantId);
+  return `WITH RECURSIVE
+      dd AS (
+        SELECT id, source, at, service, environment,
+          row_number() OVER (PARTITION BY service, environment ORDER BY at, id) AS n
+        FROM (${d}) d WHERE result = 'success'
+      ),
+      heads AS (
+        SELECT dd.id AS dep, dd.source, dd.at, dd.service, dd.environment, dd.n, c.commit_sha AS sha
+        FROM dd JOIN cicd_run_commits c ON c.tenant_id = ${t} AND c.run_id = dd.id
+      ),
+      walk (dep, source, at, service, environment, n, sha, depth) AS (
+        SELECT dep, source, at, service, environment, n, sha, 0 FROM heads
+        UNION
+        SELECT w.dep, w.source, w.at, w.service, w.environment, w.n, par.sha, w.depth + 1
+        FROM walk w
+        JOIN scm_commits sc ON sc.tenant_id = ${t} AND sc.sha = w.sha
+        CROSS JOIN LATERAL unnest(sc.parent_shas) AS par(sha)
+        WHERE w.n > 1 AND w.depth < ${MAX_DEPTH}
+          AND NOT EXISTS (
+            SELECT 1 FROM heads e
+            WHERE e.sha = par.sha AND e.service = w.service AND e.environment = w.environment AND e.at < w.at)
+      ),
+      firsts AS (
+        SELECT DISTINCT ON (sha) sha, dep, source, at, service, environment FROM walk ORDER BY sha, at, dep
+      )
+    SELECT f.dep AS run_id, f.source, f.service, f.environment, f.sha, f.at AS deployed_at,
+      COALESCE(
+        (SELECT min(COALESCE(sc.authored_at, sc.committed_at)) FROM scm_commits sc WHERE sc.tenant_id = ${t} AND sc.sha = f.sha),
+        (SELECT min(rc.committed_at) FROM cicd_run_commits rc WHERE rc.tenant_id = ${t} AND rc.commit_sha = f.sha)
+      ) AS committed_at
+    FROM firsts f
+    WHERE f.at >= ${p.add(q.from)} AND f.at < ${p.add(q.to)}`;
+}
+
+/** Lead time for changes: median and p90 over the changes first shipped in the window. */
+export async function leadTime(db: Queryable, q: MetricQuery): Promise<MetricAnswer> {
+  const p = new Params();
+  const changes = changesSql(p, q);
+  const tz = p.add(q.timeZone);
+  const unit = p.add(q.interval);
+  const lead = 'greatest(extract(epoch FROM c.deployed_at - c.committed_at) * 1000, 0)';
+  const rows = await db.query<{ bucket: string; start: Date; median_ms: number | null; n: number }>(
+    `WITH c AS (${changes}),
+       buckets AS (
+         SELECT generate_series(date_trunc(${unit}, ${p.add(q.from)}::timestamptz AT TIME ZONE ${tz}),
+                                ${p.add(q.to)}::timestamptz AT TIME ZONE ${tz} - interval '1 microsecond',
+                                ('1 ' || ${unit})::interval) AS bucket
+       )
+     SELECT to_char(b.bucket, 'YYYY-MM-DD') AS bucket, b.bucket AT TIME ZONE ${tz} AS start,
+       (percentile_cont(0.5) WITHIN GROUP (ORDER BY ${lead}) FILTER (WHERE c.committed_at IS NOT NULL))::float8 AS median_ms,
+       count(c.sha) FILTER (WHERE c.committed_at IS NOT NULL)::int AS n
+     FROM buckets b LEFT JOIN c ON date_trunc(${unit}, c.deployed_at AT TIME ZONE ${tz}) = b.bucket
+     GROUP BY b.bucket ORDER BY b.bucket`,
+    p.values,
+  );
+  const p2 = new Params();
+  const [totals] = await db.query<{
+    median_ms: number | null;
+    p90_ms: number | null;
+    known: number;
+    unknown: number;
+    deployments: number;
+  }>(
+    `WITH c AS (${changesSql(p2, q)})
+     SELECT (percentile_cont(0.5) WITHIN GROUP (ORDER BY ${lead}) FILTER (WHERE c.committed_at IS NOT NULL))::float8 AS median_ms,
+            (percentile_cont(0.9) WITHIN GROUP (ORDER BY ${lead}) FILTER (WHERE c.committed_at IS NOT NULL))::float8 AS p90_ms,
+            count(*) FILTER (WHERE c.committed_at IS NOT NULL)::int AS known,
+            count(*) FILTER (WHERE c.committed_at IS NULL)::int AS unknown,
+            count(DISTINCT c.run_id)::int AS deployments
+     FROM c`,
+    p2.values,
+  );
+  const median = totals?.median_ms ?? null;
+  const unknown = totals?.unknown ?? 0;
+  return {
+    metric: 'lead_time_for_changes',
+    window: { from: q.from, to: q.to },
+    time_zone: q.timeZone,
+    interval: q.interval,
+    filters: q.filters,
+    profile: q.profile,
+    value: median,
+    unit: 'milliseconds (median)',
+    count: totals?.known ?? 0,
+    band: median === null ? null : { name: leadTimeBand(median), source: BANDS_SOURCE },
+    series: rows.map((x) => ({ bucket: x.bucket, start: x.start, value: x.median_ms, count: x.n })),
+    details: {
+      median_ms: median,
+      p90_ms: totals?.p90_ms ?? null,
+      deployments: totals?.deployments ?? 0,
+      left_out: {
+        changes: unknown,
+        reason:
+          unknown === 0
+            ? null
+            : 'The commit time is unknown: these commits came with a deployment (for example a webhook ' +
+              'scm_commit_ids SHA) from a repository that is not connected.',
+      },
+    },
+  };
+}
