@@ -309,6 +309,54 @@ describe.each(STORES)('DORA metrics on %s', (kind) => {
     expect(df.body.count).toBe(4);
   });
 
+  it('lead time of a Harness CD execution: the CI run that built its artifact tag lists the changes', async () => {
+    const { integrationId } = await makeInstance(s);
+    const sha1 = 'ab12cd34'.padEnd(40, '1');
+    const sha2 = 'ef56ab78'.padEnd(40, '2');
+    const build: DomainRun = {
+      ...pulled('ci-1', '2024-03-05T08:00:00Z', 'success', ['-', '-']),
+      pipeline: 'build_api',
+      ci: true,
+      cd: false,
+      deployTargets: [],
+      commits: [
+        { sha: sha1, committedAt: new Date('2024-03-04T08:00:00Z') },
+        { sha: sha2, committedAt: new Date('2024-03-05T06:00:00Z') },
+      ],
+    };
+    const deploy: DomainRun = {
+      ...pulled('cd-1', '2024-03-06T08:00:00Z', 'success', ['prod', 'Production']),
+      pipeline: 'deploy_tagged',
+      artifacts: [
+        {
+          input: true,
+          output: false,
+          type: 'artifact',
+          location: null,
+          name: 'registry.example.com/api:ab12cd3',
+          qualifier: null,
+          hash: null,
+          metadata: null,
+        },
+      ],
+    };
+    await s.db.transaction((tx) =>
+      upsertRuns(tx, 'acme', [
+        { integrationId, source: 'harnessng', run: build },
+        { integrationId, source: 'harnessng', run: deploy },
+      ]),
+    );
+    const res = await s.api(
+      'GET',
+      '/v1/metrics/lead-time-for-changes?from=2024-03-04&to=2024-03-09&pipeline=deploy_tagged',
+    );
+    expect(res.status, res.text).toBe(200);
+    // The deployment finishes 2024-03-06 08:20: 48 h 20 min after the first change, 26 h 20 min after the second.
+    expect(res.body.count).toBe(2);
+    expect(res.body.value).toBe(37 * HOUR + 20 * MIN);
+    expect(res.body.details.left_out.changes).toBe(0);
+  });
+
   it("gives the README's worked example its figures", async () => {
     const { guid } = await makeInstance(s);
     const base = {

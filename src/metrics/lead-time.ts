@@ -1,7 +1,9 @@
 // Lead time for changes: per change (a commit), from its time to the finish of the first successful
 // production deployment that shipped it. A deployment ships the commits listed on it (webhook
-// scm_commit_ids, the sha a GitLab deployment deployed) and, where the repository is connected, their
-// ancestors back to what an earlier deployment of the same service and environment shipped. The first
+// scm_commit_ids, the sha a GitLab deployment deployed; for a Harness CD execution, which lists none, the
+// commits of the successful CI run that built the commit its artifact is tagged with) and, where the
+// repository is connected, their ancestors back to what an earlier deployment of the same service and
+// environment shipped. The first
 // known deployment of a service and environment is blamed only for the commits listed on it, not for
 // the history before it. A commit shipped again later counts once, at its first deployment.
 import type { Queryable } from '../store/db.js';
@@ -34,9 +36,31 @@ export function changesSql(p: Params, q: MetricQuery): string {
           row_number() OVER (PARTITION BY service, environment ORDER BY at, id) AS n
         FROM (${d}) d WHERE result = 'success'
       ),
+      tagged AS (
+        -- A deployment that lists no commits but deploys an artifact tagged with a commit SHA (Harness CD:
+        -- image:1a2b3c4) ships what the CI run that built that commit lists.
+        SELECT dd.id AS dep, lower(substring(a.name from ':([0-9a-fA-F]{7,40})$')) AS prefix
+        FROM dd JOIN cicd_run_artifacts a ON a.tenant_id = ${t} AND a.run_id = dd.id
+        WHERE NOT EXISTS (SELECT 1 FROM cicd_run_commits x WHERE x.tenant_id = ${t} AND x.run_id = dd.id)
+          AND a.name ~ ':[0-9a-fA-F]{7,40}$'
+      ),
+      built AS (
+        SELECT DISTINCT tg.dep, bc.commit_sha AS sha
+        FROM tagged tg
+        CROSS JOIN LATERAL (
+          SELECT m.run_id FROM cicd_run_commits m
+          JOIN cicd_runs cr ON cr.tenant_id = m.tenant_id AND cr.id = m.run_id AND cr.ci AND cr.result = 'success'
+          WHERE m.tenant_id = ${t} AND m.commit_sha >= tg.prefix AND m.commit_sha < tg.prefix || 'g'
+          ORDER BY cr.start_time DESC LIMIT 1
+        ) ci
+        JOIN cicd_run_commits bc ON bc.tenant_id = ${t} AND bc.run_id = ci.run_id
+      ),
       heads AS (
         SELECT dd.id AS dep, dd.source, dd.at, dd.service, dd.environment, dd.n, c.commit_sha AS sha
         FROM dd JOIN cicd_run_commits c ON c.tenant_id = ${t} AND c.run_id = dd.id
+        UNION
+        SELECT dd.id, dd.source, dd.at, dd.service, dd.environment, dd.n, b.sha
+        FROM dd JOIN built b ON b.dep = dd.id
       ),
       walk (dep, source, at, service, environment, n, sha, depth) AS (
         SELECT dep, source, at, service, environment, n, sha, 0 FROM heads
