@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { cicdHealth } from '../../metrics/cicd-health.js';
 import { deploymentsSql, Params } from '../../metrics/deployments.js';
 import {
   changeFailureRate,
@@ -114,7 +115,61 @@ async function deploymentIds(db: Queryable, tenantId: string, profile: DoraProfi
   return new Map(rows.map((r) => [r.id, r.failed]));
 }
 
+const HealthQuerySchema = Type.Object(
+  {
+    from: Type.Optional(Type.String({ maxLength: 40 })),
+    to: Type.Optional(Type.String({ maxLength: 40 })),
+    time_zone: Type.Optional(Type.String({ maxLength: 64 })),
+    interval: Type.Optional(Type.Union([Type.Literal('day'), Type.Literal('week'), Type.Literal('month')])),
+    group_by: Type.Optional(Type.Union([Type.Literal('pipeline'), Type.Literal('branch')])),
+    kind: Type.Optional(Type.Union([Type.Literal('ci'), Type.Literal('cd')])),
+    source: Type.Optional(Type.String({ maxLength: 64 })),
+    pipeline: Type.Optional(Type.String({ maxLength: 1024 })),
+    branch: Type.Optional(Type.String({ maxLength: 1024 })),
+  },
+  { additionalProperties: false },
+);
+
 export function metricRoutes(app: FastifyInstance, ctx: AppContext): void {
+  app.get(
+    '/metrics/cicd-health',
+    {
+      schema: {
+        tags: ['metrics'],
+        summary: 'CI/CD health: runs, success rate, duration p50/p90 by pipeline or branch, slowest stages, flaky runs',
+        querystring: HealthQuerySchema,
+        response: { ...errors(400, 401, 403) },
+      },
+    },
+    async (req) => {
+      const q = req.query as {
+        from?: string;
+        to?: string;
+        time_zone?: string;
+        interval?: Interval;
+        group_by?: 'pipeline' | 'branch';
+        kind?: 'ci' | 'cd';
+        source?: string;
+        pipeline?: string;
+        branch?: string;
+      };
+      const timeZone = checkTimeZone(q.time_zone ?? 'UTC');
+      const { from, to } = parseWindow(q, timeZone, ctx.sync.clock.now());
+      const filters = Object.fromEntries(
+        (['source', 'pipeline', 'branch', 'kind'] as const).filter((k) => q[k] !== undefined).map((k) => [k, q[k]]),
+      );
+      return cicdHealth(ctx.db, {
+        tenantId: tenantOf(req),
+        from,
+        to,
+        timeZone,
+        interval: q.interval ?? 'week',
+        groupBy: q.group_by ?? 'pipeline',
+        filters,
+      });
+    },
+  );
+
   for (const name of METRICS) {
     app.get(
       `/metrics/${name}`,
