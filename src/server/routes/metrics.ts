@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { cicdHealth } from '../../metrics/cicd-health.js';
+import { mergedSql, mergeRequestFlow, type MrFilters } from '../../metrics/merge-requests.js';
 import { deploymentsSql, Params } from '../../metrics/deployments.js';
 import {
   changeFailureRate,
@@ -130,7 +131,128 @@ const HealthQuerySchema = Type.Object(
   { additionalProperties: false },
 );
 
+const MrQuerySchema = Type.Object(
+  {
+    from: Type.Optional(Type.String({ maxLength: 40 })),
+    to: Type.Optional(Type.String({ maxLength: 40 })),
+    time_zone: Type.Optional(Type.String({ maxLength: 64 })),
+    interval: Type.Optional(Type.Union([Type.Literal('day'), Type.Literal('week'), Type.Literal('month')])),
+    repo: Type.Optional(Type.String({ maxLength: 1024, description: 'Repository full path, e.g. acme/checkout' })),
+    author: Type.Optional(Type.String({ maxLength: 256 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
+    offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000 })),
+    format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])),
+  },
+  { additionalProperties: false },
+);
+
+type MrQueryInput = {
+  from?: string;
+  to?: string;
+  time_zone?: string;
+  interval?: Interval;
+  repo?: string;
+  author?: string;
+  limit?: number;
+  offset?: number;
+  format?: 'json' | 'csv';
+};
+
 export function metricRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const mrQuery = async (req: FastifyRequest): Promise<{ q: MetricQuery; f: MrFilters }> => {
+    const input = req.query as MrQueryInput;
+    const tenantId = tenantOf(req);
+    const timeZone = checkTimeZone(input.time_zone ?? 'UTC');
+    const { from, to } = parseWindow(input, timeZone, ctx.sync.clock.now());
+    const q: MetricQuery = {
+      tenantId,
+      from,
+      to,
+      timeZone,
+      interval: input.interval ?? 'week',
+      filters: {},
+      profile: await loadProfile(ctx.db, tenantId),
+    };
+    const f: MrFilters = {
+      ...(input.repo === undefined ? {} : { repo: input.repo }),
+      ...(input.author === undefined ? {} : { author: input.author }),
+    };
+    return { q, f };
+  };
+
+  app.get(
+    '/metrics/merge-requests',
+    {
+      schema: {
+        tags: ['metrics'],
+        summary: 'Merge request flow: merged per interval, cycle time and its stages, size, reviews',
+        querystring: Type.Omit(MrQuerySchema, ['limit', 'offset', 'format']),
+        response: { ...errors(400, 401, 403) },
+      },
+    },
+    async (req) => {
+      const { q, f } = await mrQuery(req);
+      const query = new URLSearchParams(req.query as Record<string, string>).toString();
+      return {
+        ...(await mergeRequestFlow(ctx.db, q, f)),
+        records_url: `/v1/metrics/merge-requests/records${query === '' ? '' : `?${query}`}`,
+      };
+    },
+  );
+
+  app.get(
+    '/metrics/merge-requests/records',
+    {
+      schema: {
+        tags: ['metrics'],
+        summary: 'The merge requests behind the flow figures, newest merge first (format=csv for a file)',
+        querystring: MrQuerySchema,
+        response: { ...errors(400, 401, 403) },
+      },
+    },
+    async (req, reply) => {
+      const { q, f } = await mrQuery(req);
+      const { limit = 100, offset = 0, format } = req.query as MrQueryInput;
+      const p = new Params();
+      const rows = await ctx.db.query<Record<string, unknown>>(
+        `SELECT * FROM (${mergedSql(p, q, f)}) x ORDER BY merged_at DESC, repo, mr_key
+         LIMIT ${p.add(limit + 1)} OFFSET ${p.add(offset)}`,
+        p.values,
+      );
+      const columns = [
+        'repo',
+        'mr_key',
+        'title',
+        'author',
+        'created_at',
+        'merged_at',
+        'deployed_at',
+        'cycle_ms',
+        'coding_ms',
+        'pickup_ms',
+        'review_ms',
+        'merge_to_deploy_ms',
+        'commits',
+        'lines_changed',
+        'review_comments',
+        'approvals',
+        'web_url',
+      ];
+      const page = {
+        columns,
+        rows: rows.slice(0, limit).map((r) => Object.fromEntries(columns.map((c) => [c, r[c]]))),
+        next_offset: rows.length > limit ? offset + limit : null,
+      };
+      if (format === 'csv') {
+        return reply
+          .header('content-type', 'text/csv; charset=utf-8')
+          .header('content-disposition', 'attachment; filename="merge-requests.csv"')
+          .send(toCsv(page));
+      }
+      return { metric: 'merge-requests', ...page };
+    },
+  );
+
   app.get(
     '/metrics/cicd-health',
     {

@@ -1,0 +1,143 @@
+// Merge request flow: merged per interval, cycle time and its stages (coding, pickup, review, merge to
+// deploy), size and reviews, over the merge requests merged in the window.
+import type { Queryable } from '../store/db.js';
+import { Params } from './deployments.js';
+import type { MetricQuery } from './dora.js';
+import { changesSql } from './lead-time.js';
+
+export interface MrFilters {
+  repo?: string;
+  author?: string;
+}
+
+const STAGES = ['cycle', 'coding', 'pickup', 'review', 'merge_to_deploy'] as const;
+type Stage = (typeof STAGES)[number];
+
+/**
+ * One row per merge request merged in the window, with each stage in ms (null when it cannot be known):
+ * coding from the first commit to opening, pickup from opening to the first review by someone else,
+ * review from there to the merge, merge to deploy from the merge to the first successful production
+ * deployment that shipped the merge (or squash, or head) commit; cycle from the first commit (else the
+ * opening) to the merge.
+ */
+export function mergedSql(p: Params, q: MetricQuery, f: MrFilters): string {
+  const t = p.add(q.tenantId);
+  const where = [
+    `m.tenant_id = ${t}`,
+    'm.merged_at IS NOT NULL',
+    `m.merged_at >= ${p.add(q.from)}`,
+    `m.merged_at < ${p.add(q.to)}`,
+  ];
+  if (f.repo !== undefined) where.push(`r.full_path = ${p.add(f.repo)}`);
+  if (f.author !== undefined) where.push(`m.author = ${p.add(f.author)}`);
+  // Deployments up to now can ship a merge of the window.
+  const shipped = changesSql(p, { ...q, to: new Date('9999-12-31T00:00:00Z'), filters: {} });
+  const ms = (a: string, b: string) => `(extract(epoch FROM ${b} - ${a}) * 1000)::float8`;
+  return `WITH shipped AS (${shipped})
+    SELECT m.repo_key, r.full_path AS repo, m.mr_key, m.title, m.author, m.created_at, m.merged_at,
+      m.first_commit_at, m.first_review_at, m.approvals, m.review_comments, m.web_url,
+      dep.deployed_at,
+      ${ms('COALESCE(LEAST(m.first_commit_at, m.created_at), m.created_at)', 'm.merged_at')} AS cycle_ms,
+      CASE WHEN m.first_commit_at IS NULL THEN NULL
+           WHEN m.first_commit_at < m.created_at THEN ${ms('m.first_commit_at', 'm.created_at')} ELSE 0 END AS coding_ms,
+      CASE WHEN m.first_review_at IS NOT NULL THEN greatest(${ms('m.created_at', 'm.first_review_at')}, 0) END AS pickup_ms,
+      CASE WHEN m.first_review_at IS NOT NULL THEN greatest(${ms('m.first_review_at', 'm.merged_at')}, 0) END AS review_ms,
+      CASE WHEN dep.deployed_at IS NOT NULL THEN greatest(${ms('m.merged_at', 'dep.deployed_at')}, 0) END AS merge_to_deploy_ms,
+      (SELECT count(*) FROM scm_merge_request_commits mc WHERE mc.tenant_id = m.tenant_id
+         AND mc.integration_id = m.integration_id AND mc.repo_key = m.repo_key AND mc.mr_key = m.mr_key)::int AS commits,
+      (SELECT sum(COALESCE(c.additions, 0) + COALESCE(c.deletions, 0)) FROM scm_merge_request_commits mc
+         JOIN scm_commits c ON c.tenant_id = mc.tenant_id AND c.integration_id = mc.integration_id
+           AND c.repo_key = mc.repo_key AND c.sha = mc.sha
+         WHERE mc.tenant_id = m.tenant_id AND mc.integration_id = m.integration_id AND mc.repo_key = m.repo_key
+           AND mc.mr_key = m.mr_key)::int AS lines_changed
+    FROM scm_merge_requests m
+    JOIN scm_repos r ON r.tenant_id = m.tenant_id AND r.integration_id = m.integration_id AND r.repo_key = m.repo_key
+    LEFT JOIN LATERAL (
+      SELECT min(s.deployed_at) AS deployed_at FROM shipped s
+      WHERE s.sha IN (m.merge_commit_sha, m.squash_commit_sha, m.head_sha)
+    ) dep ON true
+    WHERE ${where.join(' AND ')}`;
+}
+
+export interface MrAnswer {
+  metric: 'merge_requests';
+  window: { from: Date; to: Date };
+  time_zone: string;
+  interval: MetricQuery['interval'];
+  filters: MrFilters;
+  merged: number;
+  open_at_end: number;
+  stages: Record<Stage, { p50_ms: number | null; p90_ms: number | null; count: number }>;
+  size: { commits_p50: number | null; lines_changed_p50: number | null };
+  reviews: { comments_p50: number | null; approvals_avg: number | null; merged_without_review: number };
+  series: { bucket: string; start: Date; merged: number; cycle_p50_ms: number | null }[];
+}
+
+const pct = (col: string, f: number) => `(percentile_cont(${f}) WITHIN GROUP (ORDER BY ${col}))::float8`;
+
+export async function mergeRequestFlow(db: Queryable, q: MetricQuery, f: MrFilters): Promise<MrAnswer> {
+  const p = new Params();
+  const merged = mergedSql(p, q, f);
+  const stageCols = STAGES.map(
+    (s) => `${pct(`${s}_ms`, 0.5)} AS ${s}_p50, ${pct(`${s}_ms`, 0.9)} AS ${s}_p90, count(${s}_ms)::int AS ${s}_n`,
+  ).join(', ');
+  const [t] = await db.query<Record<string, number | null>>(
+    `WITH x AS (${merged})
+     SELECT count(*)::int AS merged, ${stageCols},
+       ${pct('commits', 0.5)} AS commits_p50, ${pct('lines_changed', 0.5)} AS lines_p50,
+       ${pct('review_comments', 0.5)} AS comments_p50, avg(approvals)::float8 AS approvals_avg,
+       count(*) FILTER (WHERE first_review_at IS NULL)::int AS unreviewed
+     FROM x`,
+    p.values,
+  );
+  const p2 = new Params();
+  const tz = p2.add(q.timeZone);
+  const unit = p2.add(q.interval);
+  const series = await db.query<MrAnswer['series'][number]>(
+    `WITH x AS (${mergedSql(p2, q, f)}),
+       buckets AS (
+         SELECT generate_series(date_trunc(${unit}, ${p2.add(q.from)}::timestamptz AT TIME ZONE ${tz}),
+                                ${p2.add(q.to)}::timestamptz AT TIME ZONE ${tz} - interval '1 microsecond',
+                                ('1 ' || ${unit})::interval) AS bucket
+       )
+     SELECT to_char(b.bucket, 'YYYY-MM-DD') AS bucket, b.bucket AT TIME ZONE ${tz} AS start,
+       count(x.mr_key)::int AS merged, ${pct('x.cycle_ms', 0.5)} AS cycle_p50_ms
+     FROM buckets b LEFT JOIN x ON date_trunc(${unit}, x.merged_at AT TIME ZONE ${tz}) = b.bucket
+     GROUP BY b.bucket ORDER BY b.bucket`,
+    p2.values,
+  );
+  const p3 = new Params();
+  const openWhere = [`m.tenant_id = ${p3.add(q.tenantId)}`, `m.created_at < ${p3.add(q.to)}`];
+  if (f.repo !== undefined) openWhere.push(`r.full_path = ${p3.add(f.repo)}`);
+  if (f.author !== undefined) openWhere.push(`m.author = ${p3.add(f.author)}`);
+  const [open] = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM scm_merge_requests m
+     JOIN scm_repos r ON r.tenant_id = m.tenant_id AND r.integration_id = m.integration_id AND r.repo_key = m.repo_key
+     WHERE ${openWhere.join(' AND ')}
+       AND COALESCE(m.merged_at, m.closed_at, 'infinity'::timestamptz) >= ${p3.add(q.to)}`,
+    p3.values,
+  );
+  const stages = Object.fromEntries(
+    STAGES.map((s) => [
+      s,
+      { p50_ms: t?.[`${s}_p50`] ?? null, p90_ms: t?.[`${s}_p90`] ?? null, count: t?.[`${s}_n`] ?? 0 },
+    ]),
+  ) as MrAnswer['stages'];
+  return {
+    metric: 'merge_requests',
+    window: { from: q.from, to: q.to },
+    time_zone: q.timeZone,
+    interval: q.interval,
+    filters: f,
+    merged: t?.['merged'] ?? 0,
+    open_at_end: open?.n ?? 0,
+    stages,
+    size: { commits_p50: t?.['commits_p50'] ?? null, lines_changed_p50: t?.['lines_p50'] ?? null },
+    reviews: {
+      comments_p50: t?.['comments_p50'] ?? null,
+      approvals_avg: t?.['approvals_avg'] ?? null,
+      merged_without_review: t?.['unreviewed'] ?? 0,
+    },
+    series,
+  };
+}
