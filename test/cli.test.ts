@@ -343,6 +343,14 @@ describe('sei CLI on PostgreSQL (DATABASE_URL)', () => {
       expect(badZone.stderr).toContain('time_zone "Nowhere/Land"');
       const unknown = await runCli(['metrics', 'lead-time'], env);
       expect(unknown.code).toBe(2);
+      const health = await runCli(['metrics', 'cicd-health', ...window, '--group-by', 'branch'], env);
+      expect(health.code, health.stderr).toBe(0);
+      expect(health.stdout).toContain('CI/CD health: 0 runs');
+      const mrs = await runCli(['metrics', 'merge-requests', ...window, '--json'], env);
+      expect(mrs.code, mrs.stderr).toBe(0);
+      expect(JSON.parse(mrs.stdout)).toMatchObject({ metric: 'merge_requests', merged: 0 });
+      const badGroup = await runCli(['metrics', 'cicd-health', '--group-by', 'stage'], env);
+      expect(badGroup.code).toBe(2);
 
       const db = new PgDb(url, 1);
       try {

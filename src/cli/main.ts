@@ -33,6 +33,9 @@ Commands:
           [--from D] [--to D] [--time-zone Z] [--interval day|week|month] [--pipeline P] [--service S]
           [--environment E] [--source S] [--json]
                                           a DORA metric with its band, count and series
+  metrics cicd-health [--group-by pipeline|branch] [--branch B] [--kind ci|cd] [--json]
+  metrics merge-requests [--repo PATH] [--author A] [--json]
+                                          CI/CD health; merge request flow (same window options)
   demo                                    a local toy: fake Harness NG data synced into ./data-demo, served on
                                           PORT (8080); for a first look, never for real data
   help                                    this text

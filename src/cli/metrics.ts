@@ -6,6 +6,8 @@ import {
   type MetricAnswer,
   timeToRestore,
 } from '../metrics/dora.js';
+import { cicdHealth } from '../metrics/cicd-health.js';
+import { mergeRequestFlow } from '../metrics/merge-requests.js';
 import { loadProfile } from '../metrics/profile.js';
 import { leadTime } from '../metrics/lead-time.js';
 import { METRICS, type MetricName } from '../metrics/records.js';
@@ -35,6 +37,74 @@ function human(a: MetricAnswer, v: number | null): string {
   return v.toFixed(2);
 }
 
+const duration = (ms: number | null): string => {
+  if (ms === null) return '-';
+  const h = ms / 3_600_000;
+  return h >= 48 ? `${(h / 24).toFixed(1)} d` : h >= 1 ? `${h.toFixed(1)} h` : `${(ms / 60_000).toFixed(1)} min`;
+};
+const percent = (v: number | null): string => (v === null ? '-' : `${(v * 100).toFixed(1)}%`);
+
+/** `sei metrics cicd-health|merge-requests`: the flow figures, as a summary or JSON. */
+async function flowCommand(
+  rt: () => Promise<Runtime>,
+  name: 'cicd-health' | 'merge-requests',
+  values: Record<string, string | boolean | undefined>,
+): Promise<void> {
+  const str = (k: string): string | undefined => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  const interval = str('interval') ?? 'week';
+  if (!['day', 'week', 'month'].includes(interval)) throw new CliUsageError('--interval must be day, week or month.');
+  const groupBy = str('group-by') ?? 'pipeline';
+  if (groupBy !== 'pipeline' && groupBy !== 'branch') throw new CliUsageError('--group-by must be pipeline or branch.');
+  const kind = str('kind');
+  if (kind !== undefined && kind !== 'ci' && kind !== 'cd') throw new CliUsageError('--kind must be ci or cd.');
+  const timeZone = checkTimeZone(str('time-zone') ?? 'UTC');
+  const tenant = str('tenant') ?? DEFAULT_TENANT;
+  const r = await rt();
+  try {
+    await getTenant(r.db, tenant);
+    const { from, to } = parseWindow({ from: str('from'), to: str('to') }, timeZone, Date.now());
+    const base = { tenantId: tenant, from, to, timeZone, interval: interval as Interval };
+    if (name === 'cicd-health') {
+      const filters = Object.fromEntries(
+        (['source', 'pipeline', 'branch', 'kind'] as const).filter((k) => str(k) !== undefined).map((k) => [k, str(k)]),
+      );
+      const h = await cicdHealth(r.db, { ...base, groupBy, filters });
+      if (values['json'] === true) return out(JSON.stringify(h, null, 2));
+      const t = h.totals;
+      out(
+        `CI/CD health: ${t.runs} runs, ${percent(t.success_rate)} passed, duration p50 ${duration(t.duration_p50_ms)}, p90 ${duration(t.duration_p90_ms)}`,
+      );
+      out(`flaky: ${h.flaky.commits} commit(s) failed then passed (${h.flaky.failed_runs} failed runs)`);
+      out();
+      out(
+        `${groupBy.padEnd(40)} ${'runs'.padStart(7)} ${'passed'.padStart(7)} ${'p50'.padStart(9)} ${'p90'.padStart(9)}`,
+      );
+      for (const row of h.by.rows) {
+        out(
+          `${(row.key ?? '-').slice(0, 40).padEnd(40)} ${String(row.runs).padStart(7)} ${percent(row.success_rate).padStart(7)} ` +
+            `${duration(row.duration_p50_ms).padStart(9)} ${duration(row.duration_p90_ms).padStart(9)}`,
+        );
+      }
+      return;
+    }
+    const f = {
+      ...(str('repo') === undefined ? {} : { repo: str('repo')! }),
+      ...(str('author') === undefined ? {} : { author: str('author')! }),
+    };
+    const m = await mergeRequestFlow(r.db, { ...base, filters: {}, profile: await loadProfile(r.db, tenant) }, f);
+    if (values['json'] === true) return out(JSON.stringify(m, null, 2));
+    out(`merge requests: ${m.merged} merged, ${m.open_at_end} open at the end of the window`);
+    out(`${'stage'.padEnd(16)} ${'p50'.padStart(9)} ${'p90'.padStart(9)} ${'count'.padStart(6)}`);
+    for (const [stage, v] of Object.entries(m.stages)) {
+      out(
+        `${stage.padEnd(16)} ${duration(v.p50_ms).padStart(9)} ${duration(v.p90_ms).padStart(9)} ${String(v.count).padStart(6)}`,
+      );
+    }
+  } finally {
+    await r.close();
+  }
+}
+
 /** `sei metrics <name> [--from --to --time-zone --interval --source --pipeline --service --environment] [--json]`. */
 export async function metricsCommand(rt: () => Promise<Runtime>, args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -50,12 +120,19 @@ export async function metricsCommand(rt: () => Promise<Runtime>, args: string[])
       pipeline: { type: 'string' },
       service: { type: 'string' },
       environment: { type: 'string' },
+      branch: { type: 'string' },
+      kind: { type: 'string' },
+      'group-by': { type: 'string', default: 'pipeline' },
+      repo: { type: 'string' },
+      author: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
   });
-  const name = positionals[0] as MetricName | undefined;
+  const first = positionals[0];
+  if (first === 'cicd-health' || first === 'merge-requests') return flowCommand(rt, first, values);
+  const name = first as MetricName | undefined;
   if (name === undefined || !METRICS.includes(name)) {
-    throw new CliUsageError(`metrics needs one of ${METRICS.join(', ')}.`);
+    throw new CliUsageError(`metrics needs one of ${[...METRICS, 'cicd-health', 'merge-requests'].join(', ')}.`);
   }
   if (!['day', 'week', 'month'].includes(values.interval))
     throw new CliUsageError('--interval must be day, week or month.');
