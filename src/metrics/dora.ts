@@ -179,11 +179,19 @@ export function recoveriesSql(p: Params, q: MetricQuery): string {
     new Date('9999-12-31T00:00:00Z'),
     q.filters,
   );
+  // The next successful deployment of the same service and environment, by a window (not a lookup per row).
   return `WITH d AS (${d}),
-      s AS (SELECT d.*, lag(d.failed) OVER (PARTITION BY d.service, d.environment ORDER BY d.at, d.id) AS prev_failed FROM d)
-    SELECT f.id, f.source, f.pipeline, f.service, f.environment, f.result, f.at AS failed_at,
-      (SELECT min(x.at) FROM d x WHERE x.service = f.service AND x.environment = f.environment
-         AND NOT x.failed AND x.result = 'success' AND x.at > f.at) AS restored_at
+      s AS (
+        SELECT d.*,
+          lag(d.failed) OVER (PARTITION BY d.service, d.environment ORDER BY d.at, d.id) AS prev_failed,
+          -- A running minimum over the later rows, newest first: computed in one pass (a frame that starts
+          -- after the current row would be recomputed for every row).
+          min(d.at) FILTER (WHERE NOT d.failed AND d.result = 'success') OVER (
+            PARTITION BY d.service, d.environment ORDER BY d.at DESC, d.id DESC
+            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS restored_at
+        FROM d
+      )
+    SELECT f.id, f.source, f.pipeline, f.service, f.environment, f.result, f.at AS failed_at, f.restored_at
     FROM s f
     WHERE f.failed AND NOT COALESCE(f.prev_failed, false) AND f.at >= ${p.add(q.from)} AND f.at < ${p.add(q.to)}`;
 }

@@ -67,22 +67,31 @@ export function changesSql(p: Params, q: MetricQuery): string {
         UNION
         SELECT w.dep, w.source, w.at, w.service, w.environment, w.n, par.sha, w.depth + 1
         FROM walk w
-        JOIN scm_commits sc ON sc.tenant_id = ${t} AND sc.sha = w.sha
+        -- One index lookup per commit of the frontier (a hash of every commit at each step costs far more).
+        CROSS JOIN LATERAL (
+          SELECT c.parent_shas FROM scm_commits c WHERE c.tenant_id = ${t} AND c.sha = w.sha LIMIT 1
+        ) sc
         CROSS JOIN LATERAL unnest(sc.parent_shas) AS par(sha)
-        WHERE w.n > 1 AND w.depth < ${MAX_DEPTH}
-          AND NOT EXISTS (
-            SELECT 1 FROM heads e
-            WHERE e.sha = par.sha AND e.service = w.service AND e.environment = w.environment AND e.at < w.at)
+        -- Stop at what an earlier deployment of the same service and environment shipped (an anti-join,
+        -- so the planner can hash it rather than look it up row by row).
+        LEFT JOIN heads e ON e.sha = par.sha AND e.service = w.service AND e.environment = w.environment
+          AND e.at < w.at
+        WHERE w.n > 1 AND w.depth < ${MAX_DEPTH} AND e.dep IS NULL
       ),
       firsts AS (
         SELECT DISTINCT ON (sha) sha, dep, source, at, service, environment FROM walk ORDER BY sha, at, dep
       )
     SELECT f.dep AS run_id, f.source, f.service, f.environment, f.sha, f.at AS deployed_at,
       COALESCE(
-        (SELECT min(COALESCE(sc.authored_at, sc.committed_at)) FROM scm_commits sc WHERE sc.tenant_id = ${t} AND sc.sha = f.sha),
+        sc.time,
+        -- Only for commits no connected repository knows: what the run that listed it said (Harness CI).
         (SELECT min(rc.committed_at) FROM cicd_run_commits rc WHERE rc.tenant_id = ${t} AND rc.commit_sha = f.sha)
       ) AS committed_at
     FROM firsts f
+    LEFT JOIN LATERAL (
+      SELECT min(COALESCE(c.authored_at, c.committed_at)) AS time FROM scm_commits c
+      WHERE c.tenant_id = ${t} AND c.sha = f.sha
+    ) sc ON true
     WHERE f.at >= ${p.add(q.from)} AND f.at < ${p.add(q.to)}`;
 }
 
