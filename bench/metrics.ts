@@ -227,4 +227,4 @@ async function main(): Promise<void> {
   process.stdout.write(`generation (s): ${JSON.stringify(generation)}\nWrote ${OUT}\n`);
 }
 
-if (process.argv[1]?.endsWith("metrics.ts") === true) await main();
+if (process.argv[1]?.endsWith('metrics.ts') === true) await main();
