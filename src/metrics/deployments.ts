@@ -35,6 +35,7 @@ export function deploymentsSql(
 ): string {
   const types = p.add(profile.production_environment_types.map((t) => t.toLowerCase()));
   const names = p.add(profile.production_environments);
+  const prod = `(lower(x.environment_type) = ANY(${types}::text[]) OR x.environment = ANY(${names}::text[]))`;
   const where = [
     `r.tenant_id = ${p.add(tenantId)}`,
     'r.cd',
@@ -45,10 +46,8 @@ export function deploymentsSql(
   ];
   if (profile.sources.length > 0) where.push(`r.source = ANY(${p.add(profile.sources)}::text[])`);
   if (profile.pipelines.length > 0) where.push(`r.pipeline = ANY(${p.add(profile.pipelines)}::text[])`);
-  const webhook = profile.webhook_cd_is_production
-    ? `OR (r.instance_guid IS NOT NULL AND NOT EXISTS (SELECT 1 FROM cicd_run_deploy_targets a
-          WHERE a.tenant_id = r.tenant_id AND a.run_id = r.id))`
-    : '';
+  // Webhook CD runs posted without targets count as production when the profile says so.
+  const webhook = profile.webhook_cd_is_production ? 'OR (r.instance_guid IS NOT NULL AND NOT t.targeted)' : '';
   const outer: string[] = [];
   if (filters.source !== undefined) outer.push(`source = ${p.add(filters.source)}`);
   if (filters.pipeline !== undefined) outer.push(`pipeline = ${p.add(filters.pipeline)}`);
@@ -59,12 +58,14 @@ export function deploymentsSql(
         COALESCE(t.service, r.pipeline) AS service, COALESCE(t.environment, 'production') AS environment,
         (r.result = ANY(${p.add(profile.failure_results)}::text[]) OR COALESCE(r.cfr_status, false)) AS failed
       FROM cicd_runs r
+      -- One look at the run's targets: whether it has any, and its first production one.
       LEFT JOIN LATERAL (
-        SELECT true AS production, x.service, x.environment FROM cicd_run_deploy_targets x
+        SELECT count(*) > 0 AS targeted, bool_or(${prod}) AS production,
+          (array_agg(x.service ORDER BY x.ordinal) FILTER (WHERE ${prod}))[1] AS service,
+          (array_agg(x.environment ORDER BY x.ordinal) FILTER (WHERE ${prod}))[1] AS environment
+        FROM cicd_run_deploy_targets x
         WHERE x.tenant_id = r.tenant_id AND x.run_id = r.id
-          AND (lower(x.environment_type) = ANY(${types}::text[]) OR x.environment = ANY(${names}::text[]))
-        ORDER BY x.ordinal LIMIT 1
       ) t ON true
-      WHERE ${where.join(' AND ')} AND (t.production ${webhook})
+      WHERE ${where.join(' AND ')} AND (COALESCE(t.production, false) ${webhook})
     ) d${outer.length > 0 ? ` WHERE ${outer.join(' AND ')}` : ''}`;
 }
