@@ -109,19 +109,20 @@ const perInterval: Record<Interval, number> = { day: 1, week: 7, month: 30.4375 
 export async function deploymentFrequency(db: Queryable, q: MetricQuery): Promise<MetricAnswer> {
   const p = new Params();
   const d = deploymentsSql(p, q.tenantId, q.profile, q.from, q.to, q.filters);
-  const rows = await db.query<{ bucket: string; start: Date; n: number }>(
-    seriesSql(p, q, d, "count(d.id) FILTER (WHERE d.result = 'success')::int AS n"),
+  const tz = p.add(q.timeZone);
+  // One pass: buckets hold whole local days, so the deployment days of the window are the buckets' sum.
+  const rows = await db.query<{ bucket: string; start: Date; n: number; days: number }>(
+    seriesSql(
+      p,
+      q,
+      d,
+      `count(d.id) FILTER (WHERE d.result = 'success')::int AS n,
+       count(DISTINCT (d.at AT TIME ZONE ${tz})::date) FILTER (WHERE d.result = 'success')::int AS days`,
+    ),
     p.values,
   );
-  const p2 = new Params();
-  const d2 = deploymentsSql(p2, q.tenantId, q.profile, q.from, q.to, q.filters);
-  const tz = p2.add(q.timeZone);
-  const [totals] = await db.query<{ n: number; days: number }>(
-    `SELECT count(*)::int AS n, count(DISTINCT (at AT TIME ZONE ${tz})::date)::int AS days
-     FROM (${d2}) d WHERE result = 'success'`,
-    p2.values,
-  );
-  const n = totals?.n ?? 0;
+  const n = rows.reduce((sum, r) => sum + r.n, 0);
+  const deploymentDays = rows.reduce((sum, r) => sum + r.days, 0);
   const perDay = n / days(q);
   return {
     ...base(q, 'deployment_frequency', `deployments per ${q.interval}`),
@@ -133,8 +134,8 @@ export async function deploymentFrequency(db: Queryable, q: MetricQuery): Promis
       per_day: perDay,
       per_week: perDay * 7,
       per_month: perDay * perInterval.month,
-      deployment_days: totals?.days ?? 0,
-      deployment_days_per_week: ((totals?.days ?? 0) / days(q)) * 7,
+      deployment_days: deploymentDays,
+      deployment_days_per_week: (deploymentDays / days(q)) * 7,
     },
   };
 }
