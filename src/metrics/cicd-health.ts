@@ -1,6 +1,7 @@
 // CI/CD health over the runs of every source: how many, how often they pass, how long they take, by
 // pipeline or branch, the slowest stages, and flaky runs (failed, then passed on the same commit).
 import type { Queryable } from '../store/db.js';
+import { bucketsSql } from './buckets.js';
 import { Params } from './deployments.js';
 
 /** Results that say how a run went; canceled, skipped and unfinished runs are left out. */
@@ -72,20 +73,14 @@ export async function cicdHealth(db: Queryable, q: HealthQuery): Promise<HealthA
   };
   const [totals] = await run<Stats>((_p, r) => `WITH r AS (${r}) SELECT ${STATS} FROM r`);
   const series = await run<Stats & { bucket: string; start: Date }>((p, r) => {
-    const tz = p.add(q.timeZone);
-    const unit = p.add(q.interval);
-    return `WITH r AS (${r}),
-        buckets AS (
-          SELECT generate_series(date_trunc(${unit}, ${p.add(q.from)}::timestamptz AT TIME ZONE ${tz}),
-                                 ${p.add(q.to)}::timestamptz AT TIME ZONE ${tz} - interval '1 microsecond',
-                                 ('1 ' || ${unit})::interval) AS bucket
-        )
-      SELECT to_char(b.bucket, 'YYYY-MM-DD') AS bucket, b.bucket AT TIME ZONE ${tz} AS start,
+    const b = bucketsSql(p, q);
+    return `WITH r AS (${r}), ${b.cte}
+      SELECT ${b.label},
         count(r.id)::int AS runs,
         (count(r.id) FILTER (WHERE r.result = 'success'))::float8 / NULLIF(count(r.id), 0) AS success_rate,
         (percentile_cont(0.5) WITHIN GROUP (ORDER BY r.duration_ms))::float8 AS duration_p50_ms,
         (percentile_cont(0.9) WITHIN GROUP (ORDER BY r.duration_ms))::float8 AS duration_p90_ms
-      FROM buckets b LEFT JOIN r ON date_trunc(${unit}, r.end_time AT TIME ZONE ${tz}) = b.bucket
+      FROM buckets b LEFT JOIN r ON ${b.of('r.end_time')} = b.bucket
       GROUP BY b.bucket ORDER BY b.bucket`;
   });
   const column = q.groupBy === 'branch' ? 'branch_name' : 'pipeline';

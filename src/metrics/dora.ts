@@ -2,6 +2,7 @@
 // every source, as the tenant's profile defines deployments. Each answer carries what it was computed
 // over (window, time zone, filters, profile), its value, the count behind it, a series and a band.
 import type { Queryable } from '../store/db.js';
+import { bucketsSql } from './buckets.js';
 import { deploymentsSql, type MetricFilters, Params } from './deployments.js';
 import type { DoraProfile } from './profile.js';
 
@@ -52,16 +53,10 @@ const days = (q: MetricQuery): number => (q.to.getTime() - q.from.getTime()) / D
 
 /** Buckets of the window in its time zone, each with the deployments of the inner query `d`. */
 function seriesSql(p: Params, q: MetricQuery, d: string, aggregates: string): string {
-  const tz = p.add(q.timeZone);
-  const unit = p.add(q.interval);
-  return `WITH d AS (${d}),
-      buckets AS (
-        SELECT generate_series(date_trunc(${unit}, ${p.add(q.from)}::timestamptz AT TIME ZONE ${tz}),
-                               ${p.add(q.to)}::timestamptz AT TIME ZONE ${tz} - interval '1 microsecond',
-                               ('1 ' || ${unit})::interval) AS bucket
-      )
-    SELECT to_char(b.bucket, 'YYYY-MM-DD') AS bucket, b.bucket AT TIME ZONE ${tz} AS start, ${aggregates}
-    FROM buckets b LEFT JOIN d ON date_trunc(${unit}, d.at AT TIME ZONE ${tz}) = b.bucket
+  const b = bucketsSql(p, q);
+  return `WITH d AS (${d}), ${b.cte}
+    SELECT ${b.label}, ${aggregates}
+    FROM buckets b LEFT JOIN d ON ${b.of('d.at')} = b.bucket
     GROUP BY b.bucket ORDER BY b.bucket`;
 }
 
@@ -201,20 +196,14 @@ export function recoveriesSql(p: Params, q: MetricQuery): string {
 export async function timeToRestore(db: Queryable, q: MetricQuery): Promise<MetricAnswer> {
   const p = new Params();
   const r = recoveriesSql(p, q);
-  const tz = p.add(q.timeZone);
-  const unit = p.add(q.interval);
+  const b = bucketsSql(p, q);
   const rows = await db.query<{ bucket: string; start: Date; median_ms: number | null; n: number }>(
-    `WITH r AS (${r}),
-       buckets AS (
-         SELECT generate_series(date_trunc(${unit}, ${p.add(q.from)}::timestamptz AT TIME ZONE ${tz}),
-                                ${p.add(q.to)}::timestamptz AT TIME ZONE ${tz} - interval '1 microsecond',
-                                ('1 ' || ${unit})::interval) AS bucket
-       )
-     SELECT to_char(b.bucket, 'YYYY-MM-DD') AS bucket, b.bucket AT TIME ZONE ${tz} AS start,
+    `WITH r AS (${r}), ${b.cte}
+     SELECT ${b.label},
        (percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM r.restored_at - r.failed_at) * 1000)
          FILTER (WHERE r.restored_at IS NOT NULL))::float8 AS median_ms,
        count(r.id) FILTER (WHERE r.restored_at IS NOT NULL)::int AS n
-     FROM buckets b LEFT JOIN r ON date_trunc(${unit}, r.failed_at AT TIME ZONE ${tz}) = b.bucket
+     FROM buckets b LEFT JOIN r ON ${b.of('r.failed_at')} = b.bucket
      GROUP BY b.bucket ORDER BY b.bucket`,
     p.values,
   );

@@ -7,6 +7,7 @@
 // known deployment of a service and environment is blamed only for the commits listed on it, not for
 // the history before it. A commit shipped again later counts once, at its first deployment.
 import type { Queryable } from '../store/db.js';
+import { bucketsSql } from './buckets.js';
 import { deploymentsSql, Params } from './deployments.js';
 import { type Band, BANDS_SOURCE, type MetricAnswer, type MetricQuery } from './dora.js';
 
@@ -99,20 +100,14 @@ export function changesSql(p: Params, q: MetricQuery): string {
 export async function leadTime(db: Queryable, q: MetricQuery): Promise<MetricAnswer> {
   const p = new Params();
   const changes = changesSql(p, q);
-  const tz = p.add(q.timeZone);
-  const unit = p.add(q.interval);
+  const b = bucketsSql(p, q);
   const lead = 'greatest(extract(epoch FROM c.deployed_at - c.committed_at) * 1000, 0)';
   const rows = await db.query<{ bucket: string; start: Date; median_ms: number | null; n: number }>(
-    `WITH c AS (${changes}),
-       buckets AS (
-         SELECT generate_series(date_trunc(${unit}, ${p.add(q.from)}::timestamptz AT TIME ZONE ${tz}),
-                                ${p.add(q.to)}::timestamptz AT TIME ZONE ${tz} - interval '1 microsecond',
-                                ('1 ' || ${unit})::interval) AS bucket
-       )
-     SELECT to_char(b.bucket, 'YYYY-MM-DD') AS bucket, b.bucket AT TIME ZONE ${tz} AS start,
+    `WITH c AS (${changes}), ${b.cte}
+     SELECT ${b.label},
        (percentile_cont(0.5) WITHIN GROUP (ORDER BY ${lead}) FILTER (WHERE c.committed_at IS NOT NULL))::float8 AS median_ms,
        count(c.sha) FILTER (WHERE c.committed_at IS NOT NULL)::int AS n
-     FROM buckets b LEFT JOIN c ON date_trunc(${unit}, c.deployed_at AT TIME ZONE ${tz}) = b.bucket
+     FROM buckets b LEFT JOIN c ON ${b.of('c.deployed_at')} = b.bucket
      GROUP BY b.bucket ORDER BY b.bucket`,
     p.values,
   );

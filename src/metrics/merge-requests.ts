@@ -1,6 +1,7 @@
 // Merge request flow: merged per interval, cycle time and its stages (coding, pickup, review, merge to
 // deploy), size and reviews, over the merge requests merged in the window.
 import type { Queryable } from '../store/db.js';
+import { bucketsSql } from './buckets.js';
 import { Params } from './deployments.js';
 import type { MetricQuery } from './dora.js';
 import { changesSql } from './lead-time.js';
@@ -91,18 +92,12 @@ export async function mergeRequestFlow(db: Queryable, q: MetricQuery, f: MrFilte
     p.values,
   );
   const p2 = new Params();
-  const tz = p2.add(q.timeZone);
-  const unit = p2.add(q.interval);
+  const b = bucketsSql(p2, q);
   const series = await db.query<MrAnswer['series'][number]>(
-    `WITH x AS (${mergedSql(p2, q, f)}),
-       buckets AS (
-         SELECT generate_series(date_trunc(${unit}, ${p2.add(q.from)}::timestamptz AT TIME ZONE ${tz}),
-                                ${p2.add(q.to)}::timestamptz AT TIME ZONE ${tz} - interval '1 microsecond',
-                                ('1 ' || ${unit})::interval) AS bucket
-       )
-     SELECT to_char(b.bucket, 'YYYY-MM-DD') AS bucket, b.bucket AT TIME ZONE ${tz} AS start,
+    `WITH x AS (${mergedSql(p2, q, f)}), ${b.cte}
+     SELECT ${b.label},
        count(x.mr_key)::int AS merged, ${pct('x.cycle_ms', 0.5)} AS cycle_p50_ms
-     FROM buckets b LEFT JOIN x ON date_trunc(${unit}, x.merged_at AT TIME ZONE ${tz}) = b.bucket
+     FROM buckets b LEFT JOIN x ON ${b.of('x.merged_at')} = b.bucket
      GROUP BY b.bucket ORDER BY b.bucket`,
     p2.values,
   );
