@@ -191,6 +191,24 @@ function shipped(sha: string | null, commit: Json): CommitRow[] {
   ];
 }
 
+/** What every run from a GitLab project shares. */
+function common(meta: NormalizeMeta, path: string, repoKey: string) {
+  const { name, url } = instance(meta);
+  return {
+    instanceGuid: null,
+    instanceName: name,
+    instanceUrl: url,
+    projectName: path,
+    moduleName: null,
+    cfrStatus: null,
+    themes: [],
+    triggerChain: [],
+    artifacts: [],
+    params: [],
+    repoKey,
+  };
+}
+
 const repoUrlOf = (webUrl: string | null): string | null => (webUrl === null ? null : webUrl.split('/-/')[0]!);
 
 function pipelineRun(repoKey: string, path: string, data: Json, meta: NormalizeMeta): DomainRun | null {
@@ -206,23 +224,18 @@ function pipelineRun(repoKey: string, path: string, data: Json, meta: NormalizeM
   const commit = obj(jobs.find((j) => Object.keys(obj(j['commit'])).length > 0)?.['commit']);
   const sha = str(p['sha']);
   const name = str(p['name']);
-  const { name: host, url } = instance(meta);
   const webUrl = str(p['web_url']);
   return {
-    instanceGuid: null,
+    ...common(meta, path, repoKey),
     runKey: `pipeline:${id}`,
     executionId: id,
     pipeline: name === null ? path : `${path}: ${name}`,
     jobFullName: path,
     qualifiedName: path,
-    instanceName: host,
-    instanceUrl: url,
-    projectName: path,
     userId: username(p['user']),
     repoUrl: repoUrlOf(webUrl),
     buildNumber: str(p['iid']),
     branchName: str(p['ref']),
-    moduleName: null,
     result: resultOf(status),
     resultRaw: status,
     startTime: start,
@@ -230,16 +243,10 @@ function pipelineRun(repoKey: string, path: string, data: Json, meta: NormalizeM
     durationMs: final ? (seconds(p['duration']) ?? (end === null ? null : end.getTime() - start.getTime())) : null,
     ci: true,
     cd: false,
-    cfrStatus: null,
-    themes: [],
     webUrl,
     triggerType: str(p['source']),
-    triggerChain: [],
     stages: stagesOf(jobs),
     commits: shipped(sha, commit),
-    artifacts: [],
-    params: [],
-    repoKey,
   };
 }
 
@@ -255,24 +262,19 @@ function deploymentRun(repoKey: string, path: string, d: Json, meta: NormalizeMe
   const commit = obj(job['commit']);
   const start = date(job['started_at']) ?? created;
   const end = final ? (date(job['finished_at']) ?? date(d['updated_at'])) : null;
-  const { name: host, url } = instance(meta);
   const sha = str(d['sha']);
   const webUrl = str(job['web_url']);
   return {
-    instanceGuid: null,
+    ...common(meta, path, repoKey),
     runKey: `deployment:${id}`,
     executionId: id,
     pipeline: `${path} → ${envName ?? 'unknown environment'}`,
     jobFullName: str(job['name']) === null ? path : `${path}/${str(job['name'])}`,
     qualifiedName: path,
-    instanceName: host,
-    instanceUrl: url,
-    projectName: path,
     userId: username(d['user']),
     repoUrl: repoUrlOf(webUrl),
     buildNumber: str(d['iid']),
     branchName: str(d['ref']),
-    moduleName: null,
     result: resultOf(status),
     resultRaw: status,
     startTime: start,
@@ -280,15 +282,10 @@ function deploymentRun(repoKey: string, path: string, d: Json, meta: NormalizeMe
     durationMs: final ? (seconds(job['duration']) ?? (end === null ? null : end.getTime() - start.getTime())) : null,
     ci: false,
     cd: true,
-    cfrStatus: null,
-    themes: [],
     webUrl,
     triggerType: null,
-    triggerChain: [],
     stages: [],
     commits: shipped(sha, commit),
-    artifacts: [],
-    params: [],
     deployTargets: [
       {
         service: path,
@@ -297,7 +294,6 @@ function deploymentRun(repoKey: string, path: string, d: Json, meta: NormalizeMe
         infrastructure: null,
       },
     ],
-    repoKey,
   };
 }
 
