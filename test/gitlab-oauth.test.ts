@@ -152,13 +152,18 @@ describe.each(STORES)('GitLab OAuth sign-in on %s', (kind) => {
   });
 
   it('tells a person who signs in with a role below Reporter where it falls short', async () => {
-    fake.setOAuthUser('youssef.haddad'); // a Reporter in acme, with no role in data
+    fake.setOAuthUser('youssef.haddad'); // a Reporter in acme, only a Guest on data/dashboards
+    fake.setRole('youssef.haddad', GUEST_PROJECT, 10);
     const back = await signIn();
     expect(back.status).toBe(200);
+    expect(back.html).toContain('youssef.haddad');
     const report = await s.api('POST', `/v1/integrations/${id}/validate`, {
-      settings: { exclude_projects: '', groups: 'acme,data' },
+      settings: { exclude_projects: '', projects: `acme/storefront,${GUEST_PROJECT}` },
     });
-    expect(['invalid_permissions', 'no_resources']).toContain(report.body.outcome);
+    expect(report.body.outcome, JSON.stringify(report.body)).toBe('invalid_permissions');
+    expect(report.body.checks.at(-1)).toMatchObject({ id: 'role', status: 'failed' });
+    expect(report.body.message).toContain(GUEST_PROJECT);
+    expect(report.body.message).not.toContain('acme/storefront');
     fake.setOAuthUser(fake.user.username);
     expect((await signIn()).status).toBe(200);
   });

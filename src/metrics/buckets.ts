@@ -25,3 +25,15 @@ export function bucketsSql(p: Params, w: BucketWindow): { cte: string; of: (colu
     label: `to_char(b.bucket, 'YYYY-MM-DD') AS bucket, b.bucket AT TIME ZONE ${tz} AS start`,
   };
 }
+
+/**
+ * For a series and its totals in one statement (the costly CTE runs once): select this, group by this,
+ * then split the rows with `splitTotal`.
+ */
+export const TOTAL_COLUMN = 'GROUPING(b.bucket) = 1 AS is_total';
+export const BUCKETS_AND_TOTAL = 'GROUP BY GROUPING SETS ((b.bucket), ()) ORDER BY GROUPING(b.bucket), b.bucket';
+
+/** The per-bucket rows and the totals row of a `BUCKETS_AND_TOTAL` query. */
+export function splitTotal<T extends { is_total: boolean }>(rows: T[]): { series: T[]; total: T | undefined } {
+  return { series: rows.filter((r) => !r.is_total), total: rows.find((r) => r.is_total) };
+}

@@ -2,7 +2,7 @@
 // every source, as the tenant's profile defines deployments. Each answer carries what it was computed
 // over (window, time zone, filters, profile), its value, the count behind it, a series and a band.
 import type { Queryable } from '../store/db.js';
-import { bucketsSql } from './buckets.js';
+import { BUCKETS_AND_TOTAL, bucketsSql, splitTotal, TOTAL_COLUMN } from './buckets.js';
 import { deploymentsSql, type MetricFilters, Params } from './deployments.js';
 import type { DoraProfile } from './profile.js';
 
@@ -60,7 +60,7 @@ function seriesSql(p: Params, q: MetricQuery, d: string, aggregates: string): st
     GROUP BY b.bucket ORDER BY b.bucket`;
 }
 
-function base(
+export function base(
   q: MetricQuery,
   metric: string,
   unit: string,
@@ -197,35 +197,34 @@ export async function timeToRestore(db: Queryable, q: MetricQuery): Promise<Metr
   const p = new Params();
   const r = recoveriesSql(p, q);
   const b = bucketsSql(p, q);
-  const rows = await db.query<{ bucket: string; start: Date; median_ms: number | null; n: number }>(
+  const ms = 'extract(epoch FROM r.restored_at - r.failed_at) * 1000';
+  const rows = await db.query<{
+    is_total: boolean;
+    bucket: string;
+    start: Date;
+    median_ms: number | null;
+    p90_ms: number | null;
+    n: number;
+    open: number;
+  }>(
     `WITH r AS (${r}), ${b.cte}
-     SELECT ${b.label},
-       (percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM r.restored_at - r.failed_at) * 1000)
-         FILTER (WHERE r.restored_at IS NOT NULL))::float8 AS median_ms,
-       count(r.id) FILTER (WHERE r.restored_at IS NOT NULL)::int AS n
+     SELECT ${TOTAL_COLUMN}, ${b.label},
+       (percentile_cont(0.5) WITHIN GROUP (ORDER BY ${ms}) FILTER (WHERE r.restored_at IS NOT NULL))::float8 AS median_ms,
+       (percentile_cont(0.9) WITHIN GROUP (ORDER BY ${ms}) FILTER (WHERE r.restored_at IS NOT NULL))::float8 AS p90_ms,
+       count(r.id) FILTER (WHERE r.restored_at IS NOT NULL)::int AS n,
+       count(r.id) FILTER (WHERE r.restored_at IS NULL)::int AS open
      FROM buckets b LEFT JOIN r ON ${b.of('r.failed_at')} = b.bucket
-     GROUP BY b.bucket ORDER BY b.bucket`,
+     ${BUCKETS_AND_TOTAL}`,
     p.values,
   );
-  const p2 = new Params();
-  const [totals] = await db.query<{ median_ms: number | null; p90_ms: number | null; restored: number; open: number }>(
-    `WITH r AS (${recoveriesSql(p2, q)})
-     SELECT (percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM restored_at - failed_at) * 1000)
-               FILTER (WHERE restored_at IS NOT NULL))::float8 AS median_ms,
-            (percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM restored_at - failed_at) * 1000)
-               FILTER (WHERE restored_at IS NOT NULL))::float8 AS p90_ms,
-            count(*) FILTER (WHERE restored_at IS NOT NULL)::int AS restored,
-            count(*) FILTER (WHERE restored_at IS NULL)::int AS open
-     FROM r`,
-    p2.values,
-  );
-  const median = totals?.median_ms ?? null;
+  const { series, total } = splitTotal(rows);
+  const median = total?.median_ms ?? null;
   return {
     ...base(q, 'time_to_restore', 'milliseconds (median)'),
     value: median,
-    count: totals?.restored ?? 0,
+    count: total?.n ?? 0,
     band: median === null ? null : { name: recoveryBand(median), source: BANDS_SOURCE },
-    series: rows.map((x) => ({ bucket: x.bucket, start: x.start, value: x.median_ms, count: x.n })),
-    details: { median_ms: median, p90_ms: totals?.p90_ms ?? null, not_restored_yet: totals?.open ?? 0 },
+    series: series.map((x) => ({ bucket: x.bucket, start: x.start, value: x.median_ms, count: x.n })),
+    details: { median_ms: median, p90_ms: total?.p90_ms ?? null, not_restored_yet: total?.open ?? 0 },
   };
 }

@@ -7,9 +7,9 @@
 // known deployment of a service and environment is blamed only for the commits listed on it, not for
 // the history before it. A commit shipped again later counts once, at its first deployment.
 import type { Queryable } from '../store/db.js';
-import { bucketsSql } from './buckets.js';
+import { BUCKETS_AND_TOTAL, bucketsSql, splitTotal, TOTAL_COLUMN } from './buckets.js';
 import { deploymentsSql, Params } from './deployments.js';
-import { type Band, BANDS_SOURCE, type MetricAnswer, type MetricQuery } from './dora.js';
+import { type Band, BANDS_SOURCE, base, type MetricAnswer, type MetricQuery } from './dora.js';
 
 const DAY_MS = 86_400_000;
 // Deployments this far before the window tell which commits had shipped already.
@@ -102,50 +102,41 @@ export async function leadTime(db: Queryable, q: MetricQuery): Promise<MetricAns
   const changes = changesSql(p, q);
   const b = bucketsSql(p, q);
   const lead = 'greatest(extract(epoch FROM c.deployed_at - c.committed_at) * 1000, 0)';
-  const rows = await db.query<{ bucket: string; start: Date; median_ms: number | null; n: number }>(
-    `WITH c AS (${changes}), ${b.cte}
-     SELECT ${b.label},
-       (percentile_cont(0.5) WITHIN GROUP (ORDER BY ${lead}) FILTER (WHERE c.committed_at IS NOT NULL))::float8 AS median_ms,
-       count(c.sha) FILTER (WHERE c.committed_at IS NOT NULL)::int AS n
-     FROM buckets b LEFT JOIN c ON ${b.of('c.deployed_at')} = b.bucket
-     GROUP BY b.bucket ORDER BY b.bucket`,
-    p.values,
-  );
-  const p2 = new Params();
-  const [totals] = await db.query<{
+  const known = 'c.committed_at IS NOT NULL';
+  const rows = await db.query<{
+    is_total: boolean;
+    bucket: string;
+    start: Date;
     median_ms: number | null;
     p90_ms: number | null;
-    known: number;
+    n: number;
     unknown: number;
     deployments: number;
   }>(
-    `WITH c AS (${changesSql(p2, q)})
-     SELECT (percentile_cont(0.5) WITHIN GROUP (ORDER BY ${lead}) FILTER (WHERE c.committed_at IS NOT NULL))::float8 AS median_ms,
-            (percentile_cont(0.9) WITHIN GROUP (ORDER BY ${lead}) FILTER (WHERE c.committed_at IS NOT NULL))::float8 AS p90_ms,
-            count(*) FILTER (WHERE c.committed_at IS NOT NULL)::int AS known,
-            count(*) FILTER (WHERE c.committed_at IS NULL)::int AS unknown,
-            count(DISTINCT c.run_id)::int AS deployments
-     FROM c`,
-    p2.values,
+    `WITH c AS (${changes}), ${b.cte}
+     SELECT ${TOTAL_COLUMN}, ${b.label},
+       (percentile_cont(0.5) WITHIN GROUP (ORDER BY ${lead}) FILTER (WHERE ${known}))::float8 AS median_ms,
+       (percentile_cont(0.9) WITHIN GROUP (ORDER BY ${lead}) FILTER (WHERE ${known}))::float8 AS p90_ms,
+       count(c.sha) FILTER (WHERE ${known})::int AS n,
+       count(c.sha) FILTER (WHERE c.committed_at IS NULL)::int AS unknown,
+       count(DISTINCT c.run_id)::int AS deployments
+     FROM buckets b LEFT JOIN c ON ${b.of('c.deployed_at')} = b.bucket
+     ${BUCKETS_AND_TOTAL}`,
+    p.values,
   );
-  const median = totals?.median_ms ?? null;
-  const unknown = totals?.unknown ?? 0;
+  const { series, total } = splitTotal(rows);
+  const median = total?.median_ms ?? null;
+  const unknown = total?.unknown ?? 0;
   return {
-    metric: 'lead_time_for_changes',
-    window: { from: q.from, to: q.to },
-    time_zone: q.timeZone,
-    interval: q.interval,
-    filters: q.filters,
-    profile: q.profile,
+    ...base(q, 'lead_time_for_changes', 'milliseconds (median)'),
     value: median,
-    unit: 'milliseconds (median)',
-    count: totals?.known ?? 0,
+    count: total?.n ?? 0,
     band: median === null ? null : { name: leadTimeBand(median), source: BANDS_SOURCE },
-    series: rows.map((x) => ({ bucket: x.bucket, start: x.start, value: x.median_ms, count: x.n })),
+    series: series.map((x) => ({ bucket: x.bucket, start: x.start, value: x.median_ms, count: x.n })),
     details: {
       median_ms: median,
-      p90_ms: totals?.p90_ms ?? null,
-      deployments: totals?.deployments ?? 0,
+      p90_ms: total?.p90_ms ?? null,
+      deployments: total?.deployments ?? 0,
       left_out: {
         changes: unknown,
         reason:

@@ -1,7 +1,7 @@
 // Merge request flow: merged per interval, cycle time and its stages (coding, pickup, review, merge to
 // deploy), size and reviews, over the merge requests merged in the window.
 import type { Queryable } from '../store/db.js';
-import { bucketsSql } from './buckets.js';
+import { BUCKETS_AND_TOTAL, bucketsSql, splitTotal, TOTAL_COLUMN } from './buckets.js';
 import { Params } from './deployments.js';
 import type { MetricQuery } from './dora.js';
 import { changesSql } from './lead-time.js';
@@ -79,28 +79,23 @@ const pct = (col: string, f: number) => `(percentile_cont(${f}) WITHIN GROUP (OR
 export async function mergeRequestFlow(db: Queryable, q: MetricQuery, f: MrFilters): Promise<MrAnswer> {
   const p = new Params();
   const merged = mergedSql(p, q, f);
+  const b = bucketsSql(p, q);
   const stageCols = STAGES.map(
-    (s) => `${pct(`${s}_ms`, 0.5)} AS ${s}_p50, ${pct(`${s}_ms`, 0.9)} AS ${s}_p90, count(${s}_ms)::int AS ${s}_n`,
+    (st) =>
+      `${pct(`x.${st}_ms`, 0.5)} AS ${st}_p50, ${pct(`x.${st}_ms`, 0.9)} AS ${st}_p90, count(x.${st}_ms)::int AS ${st}_n`,
   ).join(', ');
-  const [t] = await db.query<Record<string, number | null>>(
-    `WITH x AS (${merged})
-     SELECT count(*)::int AS merged, ${stageCols},
-       ${pct('commits', 0.5)} AS commits_p50, ${pct('lines_changed', 0.5)} AS lines_p50,
-       ${pct('review_comments', 0.5)} AS comments_p50, avg(approvals)::float8 AS approvals_avg,
-       count(*) FILTER (WHERE first_review_at IS NULL)::int AS unreviewed
-     FROM x`,
+  // The series and the totals in one statement: the merged merge requests (and what shipped them) are read once.
+  const rows = await db.query<Record<string, number | null> & { is_total: boolean; bucket: string; start: Date }>(
+    `WITH x AS (${merged}), ${b.cte}
+     SELECT ${TOTAL_COLUMN}, ${b.label}, count(x.mr_key)::int AS merged, ${stageCols},
+       ${pct('x.commits', 0.5)} AS commits_p50, ${pct('x.lines_changed', 0.5)} AS lines_p50,
+       ${pct('x.review_comments', 0.5)} AS comments_p50, avg(x.approvals)::float8 AS approvals_avg,
+       count(x.mr_key) FILTER (WHERE x.first_review_at IS NULL)::int AS unreviewed
+     FROM buckets b LEFT JOIN x ON ${b.of('x.merged_at')} = b.bucket
+     ${BUCKETS_AND_TOTAL}`,
     p.values,
   );
-  const p2 = new Params();
-  const b = bucketsSql(p2, q);
-  const series = await db.query<MrAnswer['series'][number]>(
-    `WITH x AS (${mergedSql(p2, q, f)}), ${b.cte}
-     SELECT ${b.label},
-       count(x.mr_key)::int AS merged, ${pct('x.cycle_ms', 0.5)} AS cycle_p50_ms
-     FROM buckets b LEFT JOIN x ON ${b.of('x.merged_at')} = b.bucket
-     GROUP BY b.bucket ORDER BY b.bucket`,
-    p2.values,
-  );
+  const { series, total: t } = splitTotal(rows);
   const p3 = new Params();
   const openWhere = [`m.tenant_id = ${p3.add(q.tenantId)}`, `m.created_at < ${p3.add(q.to)}`];
   if (f.repo !== undefined) openWhere.push(`r.full_path = ${p3.add(f.repo)}`);
@@ -133,6 +128,11 @@ export async function mergeRequestFlow(db: Queryable, q: MetricQuery, f: MrFilte
       approvals_avg: t?.['approvals_avg'] ?? null,
       merged_without_review: t?.['unreviewed'] ?? 0,
     },
-    series,
+    series: series.map((r) => ({
+      bucket: r.bucket,
+      start: r.start,
+      merged: r['merged'] ?? 0,
+      cycle_p50_ms: r['cycle_p50'] ?? null,
+    })),
   };
 }

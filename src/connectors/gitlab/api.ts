@@ -137,14 +137,19 @@ export class GitLabApi {
     };
   }
 
+  /** Every page of a list endpoint, in order, until `x-next-page` is empty. */
+  async *pages<T>(path: string, query: Record<string, string | number | boolean> = {}): AsyncGenerator<ListPage<T>> {
+    for (let page: number | undefined = 1; page !== undefined;) {
+      const res: ListPage<T> = await this.page<T>(path, query, page);
+      yield res;
+      page = res.nextPage;
+    }
+  }
+
   /** Every item of a list endpoint. */
   async all<T>(path: string, query: Record<string, string | number | boolean> = {}): Promise<T[]> {
     const out: T[] = [];
-    for (let page: number | undefined = 1; page !== undefined;) {
-      const res: ListPage<T> = await this.page<T>(path, query, page);
-      out.push(...res.items);
-      page = res.nextPage;
-    }
+    for await (const res of this.pages<T>(path, query)) out.push(...res.items);
     return out;
   }
 

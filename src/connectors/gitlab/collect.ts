@@ -1,5 +1,5 @@
 import type { CollectRequest, ConnectorContext, RawPage, RawRecord } from '../connector.js';
-import { type GitLabApi, type GitLabProject, type ListPage, PER_PAGE } from './api.js';
+import { type GitLabApi, type GitLabProject, PER_PAGE } from './api.js';
 import { gitlabApi } from './auth.js';
 import { resolveProjects } from './scope.js';
 import type { GitLabSettings } from './spec.js';
@@ -171,15 +171,14 @@ async function* commitStream(
 ): AsyncGenerator<RawPage> {
   if (p.default_branch === undefined || p.default_branch === null) return; // an empty repository
   let newest = saved ?? from;
-  for (let page: number | undefined = 1; page !== undefined;) {
-    const res: ListPage<{ id: string; committed_date?: string }> = await api.page(
-      `/projects/${p.id}/repository/commits`,
-      { ref_name: p.default_branch, since: from, with_stats: true },
-      page,
-    );
+  const pages = api.pages<{ id: string; committed_date?: string }>(`/projects/${p.id}/repository/commits`, {
+    ref_name: p.default_branch,
+    since: from,
+    with_stats: true,
+  });
+  for await (const res of pages) {
     for (const c of res.items)
       if (c.committed_date !== undefined && c.committed_date > newest) newest = c.committed_date;
-    page = res.nextPage;
     yield {
       stream: 'commits',
       scope: String(p.id),
@@ -190,7 +189,7 @@ async function* commitStream(
         final: true,
       })),
       // Newest first: the saved point may only move once every page is in.
-      ...(page === undefined ? { cursor: { since: iso(Date.parse(newest)) } satisfies WindowCursor } : {}),
+      ...(res.nextPage === undefined ? { cursor: { since: iso(Date.parse(newest)) } satisfies WindowCursor } : {}),
       progress,
     };
   }
@@ -202,9 +201,7 @@ async function* environmentStream(
   p: GitLabProject,
   progress: RawPage['progress'],
 ): AsyncGenerator<RawPage> {
-  for (let page: number | undefined = 1; page !== undefined;) {
-    const res: ListPage<{ id: number }> = await api.page(`/projects/${p.id}/environments`, {}, page);
-    page = res.nextPage;
+  for await (const res of api.pages<{ id: number }>(`/projects/${p.id}/environments`)) {
     yield {
       stream: 'environments',
       scope: String(p.id),
