@@ -69,6 +69,8 @@ describe('sei demo', () => {
     demo = new Demo({ SEI_DATA_DIR: dataDir, PORT: String(port) });
     spawned.push(demo);
     [, url] = (await demo.waitFor(READY)) as [string, string];
+    // The start-up output goes on after the ready line (the key, the curl lines): wait for its last line.
+    await demo.waitFor(/Stop with Ctrl-C/);
     return demo;
   };
 
