@@ -338,6 +338,7 @@ describe('fake GitLab', () => {
           p.id,
           p.pipelines.map((pl) => [pl.id, pl.commit.sha, pl.transitions.at(-1)?.status]),
           p.mergeRequests.map((m) => [m.id, m.title, m.state, m.notes.length]),
+          p.issues.map((i) => [i.id, i.iid, i.type, i.title, i.state, i.labels]),
         ]);
       };
       expect(summary(3)).toEqual(summary(3));
@@ -351,7 +352,11 @@ describe('fake GitLab', () => {
       for (let t = NOW; t <= NOW + 2 * DAY; t += 37 * MINUTE) many.sync(t);
       many.sync(NOW + 2 * DAY);
       const ids = (w: typeof one) =>
-        w.projects.flatMap((p) => [...p.pipelines.map((x) => x.id), ...p.mergeRequests.map((m) => m.updatedAt)]);
+        w.projects.flatMap((p) => [
+          ...p.pipelines.map((x) => x.id),
+          ...p.mergeRequests.map((m) => m.updatedAt),
+          ...p.issues.map((i) => `${i.id}:${i.state}:${i.updatedAt}`),
+        ]);
       expect(ids(many)).toEqual(ids(one));
     });
   });
@@ -588,6 +593,107 @@ describe('fake GitLab', () => {
         `/projects/${STOREFRONT}/deployments?order_by=finished_at&finished_after=${after}&status=success`,
       );
       expect(success.json.every((d: Json) => d.status === 'success')).toBe(true);
+    });
+  });
+
+  describe('issues and incidents', () => {
+    it('lists incidents with issue_type=incident, shaped like the recorded issue, opened after production deployments', async () => {
+      const all = await walk(fake, `/projects/${STOREFRONT}/issues?scope=all`);
+      const incidents = await walk(fake, `/projects/${STOREFRONT}/issues?issue_type=incident&state=all&scope=all`);
+      expect(incidents.length).toBeGreaterThan(0);
+      expect(all.length).toBeGreaterThan(incidents.length); // plain issues too
+      expect(
+        missingShape(RECORDED.issue, incidents[0], { nullable: ['.milestone', '.assignee', '.closed_by'] }),
+      ).toEqual([]);
+      expect(all.filter((i: Json) => i.issue_type === 'incident')).toEqual(incidents);
+      for (const i of incidents) {
+        expect(i).toMatchObject({ issue_type: 'incident', type: 'INCIDENT' });
+        expect(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNKNOWN']).toContain(i.severity);
+        expect(i.labels).toContain('service::acme/storefront');
+        for (const key of ['created_at', 'updated_at']) expect(i[key]).toMatch(API_TIME);
+        expect(i.state === 'closed').toBe(i.closed_at !== null);
+      }
+      for (const i of all.filter((x: Json) => x.issue_type === 'issue'))
+        expect(i).toMatchObject({ severity: 'UNKNOWN' });
+      // Each incident was opened within hours after a production deployment of the project ended.
+      const prod = await walk(
+        fake,
+        `/projects/${STOREFRONT}/deployments?environment=production&order_by=updated_at&updated_after=${new Date(0).toISOString()}`,
+      );
+      const ends = prod
+        .filter((d: Json) => ['success', 'failed'].includes(d.status))
+        .map((d: Json) => Date.parse(d.updated_at));
+      for (const i of incidents) {
+        const opened = Date.parse(i.created_at);
+        expect(
+          ends.some((e: number) => e <= opened && opened - e <= 6 * 60 * MINUTE),
+          i.created_at,
+        ).toBe(true);
+      }
+      // State, time and type filters, server-side, bounds inclusive.
+      const sorted = await walk(
+        fake,
+        `/projects/${STOREFRONT}/issues?issue_type=incident&order_by=updated_at&sort=asc`,
+      );
+      const times = sorted.map((i: Json) => i.updated_at);
+      expect([...times].sort()).toEqual(times);
+      const boundary = times[Math.floor(times.length / 2)];
+      const after = await walk(
+        fake,
+        `/projects/${STOREFRONT}/issues?issue_type=incident&order_by=updated_at&sort=asc&updated_after=${boundary}`,
+      );
+      expect(after[0].updated_at).toBe(boundary);
+      expect(after.map((i: Json) => i.iid)).toEqual(
+        sorted.filter((i: Json) => i.updated_at >= boundary).map((i: Json) => i.iid),
+      );
+      const closed = await walk(fake, `/projects/${STOREFRONT}/issues?issue_type=incident&state=closed`);
+      expect(closed.every((i: Json) => i.state === 'closed')).toBe(true);
+      const bad = await call(fake, `/projects/${STOREFRONT}/issues?issue_type=bug&scope=mine`);
+      expect(bad.status).toBe(400);
+      expect(bad.json).toEqual({ error: 'issue_type does not have a valid value, scope does not have a valid value' });
+      expect((await call(fake, `/projects/${HIDDEN}/issues`)).status).toBe(404);
+    });
+
+    it('opens, closes and reopens incidents on demand; a project with issues turned off lists none', async () => {
+      await withFake({}, async (f) => {
+        const iid = f.openIncident('acme/checkout-api', { labels: ['service::checkout'], severity: 'CRITICAL' });
+        const path = `/projects/${encodeURIComponent('acme/checkout-api')}/issues?issue_type=incident&iids[]=${iid}`;
+        const opened = (await call(f, path)).json[0];
+        expect(opened).toMatchObject({
+          iid,
+          state: 'opened',
+          closed_at: null,
+          severity: 'CRITICAL',
+          labels: ['service::checkout'],
+        });
+        expect(opened.created_at).toBe(new Date(f.now()).toISOString());
+        f.advance(30 * MINUTE);
+        f.closeIssue('acme/checkout-api', iid);
+        const closed = (await call(f, path)).json[0];
+        expect(closed).toMatchObject({ state: 'closed', closed_at: new Date(f.now()).toISOString() });
+        expect(closed.updated_at).toBe(closed.closed_at);
+        f.advance(MINUTE);
+        f.reopenIssue('acme/checkout-api', iid);
+        expect((await call(f, path)).json[0]).toMatchObject({ state: 'opened', closed_at: null, closed_by: null });
+        f.advance(MINUTE);
+        f.setIssueLabels('acme/checkout-api', iid, ['service::checkout', 'postmortem']);
+        expect((await call(f, path)).json[0]).toMatchObject({
+          labels: ['service::checkout', 'postmortem'],
+          updated_at: new Date(f.now()).toISOString(),
+        });
+        f.deleteIssue('acme/checkout-api', iid);
+        expect((await call(f, path)).json).toEqual([]);
+        f.setIssuesEnabled('acme/checkout-api', false);
+        const all = `/projects/${encodeURIComponent('acme/checkout-api')}/issues`;
+        expect(f.project('acme/checkout-api').issues.some((i) => !i.deleted)).toBe(true);
+        const off = await call(f, all);
+        expect(off.status).toBe(200);
+        expect(off.json).toEqual([]);
+        expect((await call(f, `/projects/${encodeURIComponent('acme/checkout-api')}`)).json).toMatchObject({
+          issues_enabled: false,
+          issues_access_level: 'disabled',
+        });
+      });
     });
   });
 

@@ -94,7 +94,7 @@ describe.each(STORES)('GitLab sync on %s', (kind) => {
     return { pipelines: pipelines.length, deployments: deployments.length, mrs: mrs.length };
   };
 
-  it('makes a first full sync: projects, commits, merge requests with reviews, pipelines with jobs, deployments', async () => {
+  it('makes a first full sync: projects, commits, merge requests with reviews, pipelines with jobs, deployments, incidents', async () => {
     const job = await sync();
     expect(job.status, JSON.stringify(job)).toBe('succeeded');
     expect(job.streams.map((x: { stream: string }) => x.stream)).toEqual([
@@ -104,6 +104,7 @@ describe.each(STORES)('GitLab sync on %s', (kind) => {
       'pipelines',
       'environments',
       'deployments',
+      'incidents',
     ]);
     const counts = await expectMirrorsUpstream();
     expect(counts.pipelines).toBeGreaterThan(20);
@@ -193,9 +194,10 @@ describe.each(STORES)('GitLab sync on %s', (kind) => {
     const requests = [...fake.requests()];
     await expectMirrorsUpstream();
     const lists = requests.filter(
-      (r) => /\/(pipelines|deployments|merge_requests)$/.test(r.path) && r.query['updated_after'] !== undefined,
+      (r) => /\/(pipelines|deployments|merge_requests|issues)$/.test(r.path) && r.query['updated_after'] !== undefined,
     );
     expect(lists.length).toBeGreaterThan(0);
+    expect(lists.some((r) => r.path.endsWith('/issues'))).toBe(true);
     for (const r of lists) {
       const after = Date.parse(String(r.query['updated_after']));
       expect(after, r.path).toBeGreaterThan(fake.now() - 4 * HOUR);
@@ -267,6 +269,11 @@ describe.each(STORES)('GitLab sync on %s', (kind) => {
       ),
       environments: await s.db.query(
         'SELECT repo_key, env_key, name, tier FROM cd_environments WHERE integration_id = $1 ORDER BY repo_key, env_key',
+        [id],
+      ),
+      incidents: await s.db.query(
+        `SELECT incident_key, repo_key, state, severity, services, opened_at, resolved_at FROM incidents
+         WHERE integration_id = $1 ORDER BY incident_key`,
         [id],
       ),
     });

@@ -1,6 +1,7 @@
 // Golden tests: small scenarios computed by hand, through the real HTTP API, on both stores.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DomainRun } from '../src/domain/cicd-run.js';
+import { upsertIncidents } from '../src/store/incidents.js';
 import { upsertRuns } from '../src/store/runs.js';
 import { upsertCommits, upsertRepos } from '../src/store/scm.js';
 import { STORES } from './helpers/db.js';
@@ -156,13 +157,74 @@ describe.each(STORES)('DORA metrics on %s', (kind) => {
   it('change failure rate counts deployments, failed ones over all', async () => {
     const cfr = await metric('change-failure-rate');
     expect(cfr.count).toBe(7);
-    expect(cfr.details).toEqual({ failed: 3, deployments: 7 });
+    expect(cfr.details).toEqual({ failed: 3, deployments: 7, linked_to_incidents: 0, incident_window_hours: 24 });
     expect(cfr.value).toBeCloseTo(3 / 7, 10);
     expect(cfr.band.name).toBe('low');
     expect(cfr.series.map((p: { value: number; count: number }) => [p.count, p.value])).toEqual([
       [3, 1 / 3],
       [4, 0.5],
     ]);
+  });
+
+  it('change failure rate: an incident opened soon after a deployment fails it, once', async () => {
+    const { guid, integrationId } = await makeInstance(s);
+    for (const [id, start] of [
+      ['inc-1', '2024-03-04T10:00:00Z'],
+      ['inc-2', '2024-03-05T10:00:00Z'],
+      ['inc-3', '2024-03-06T10:00:00Z'],
+    ] as const) {
+      const res = await s.api('POST', '/v1/custom-cicd', {
+        ...run(guid, { pipeline: 'deploy-inc', job_full_name: 'deploy-inc', qualified_name: 'deploy-inc' }),
+        execution_id: id,
+        start_time: at(start),
+        duration: 10 * MIN,
+        result: 'SUCCESS',
+        cd: true,
+      });
+      expect(res.status, res.text).toBe(201);
+    }
+    const incident = (key: string, opened: string, services: string[]) => ({
+      incidentKey: key,
+      upstreamId: null,
+      repoKey: null,
+      title: key,
+      state: 'opened',
+      severity: 'HIGH' as const,
+      labels: services.map((x) => `service::${x}`),
+      services,
+      webUrl: null,
+      openedAt: new Date(opened),
+      resolvedAt: null,
+      updatedAt: new Date(opened),
+    });
+    await s.db.transaction((tx) =>
+      upsertIncidents(tx, { tenantId: 'acme', integrationId, source: 'gitlab' }, [
+        incident('1#1', '2024-03-05T12:00:00Z', ['deploy-inc']), // 2 h after inc-2: fails it
+        incident('1#2', '2024-03-05T13:00:00Z', ['deploy-inc']), // the same deployment: still one failure
+        incident('1#3', '2024-03-06T11:00:00Z', ['another-service']), // not this service
+        incident('1#4', '2024-03-08T12:00:00Z', ['deploy-inc']), // 50 h after inc-3: outside 24 h
+      ]),
+    );
+    const url = '/v1/metrics/change-failure-rate?from=2024-03-04&to=2024-03-11&pipeline=deploy-inc';
+    const cfr = await s.api('GET', url);
+    expect(cfr.status, cfr.text).toBe(200);
+    expect(cfr.body.details).toEqual({ failed: 1, deployments: 3, linked_to_incidents: 1, incident_window_hours: 24 });
+    const records = await s.api('GET', cfr.body.records_url);
+    expect(records.body.rows.map((r: { failed: boolean; incident: string | null }) => [r.failed, r.incident])).toEqual([
+      [false, null],
+      [true, '1#1'],
+      [false, null],
+    ]);
+    // A wider window reaches the last incident too; 0 turns incident links off.
+    for (const [hours, failed] of [
+      [72, 2],
+      [0, 0],
+      [24, 1],
+    ] as const) {
+      const put = await s.api('PUT', '/v1/metrics/profile', { incident_window_hours: hours });
+      expect(put.status, put.text).toBe(200);
+      expect((await s.api('GET', url)).body.details.failed).toBe(failed);
+    }
   });
 
   it('time to restore runs from the first failure of a streak to the next success: median and p90', async () => {
@@ -307,6 +369,96 @@ describe.each(STORES)('DORA metrics on %s', (kind) => {
       '/v1/metrics/deployment-frequency?from=2024-03-03&to=2024-03-09&pipeline=deploy-graph',
     );
     expect(df.body.count).toBe(4);
+  });
+
+  it('lead time follows data that arrives late or out of order, and equals a full rebuild', async () => {
+    const { guid, integrationId } = await makeInstance(s);
+    const sha = (n: string) => `${n}late`.padEnd(40, 'e');
+    const commit = (name: string, time: string, parent: string | null) => ({
+      repoKey: 'r3',
+      sha: sha(name),
+      title: name,
+      message: name,
+      authorName: 'ada',
+      authorEmail: 'ada@example.com',
+      authoredAt: new Date(time),
+      committerName: 'ada',
+      committerEmail: 'ada@example.com',
+      committedAt: new Date(time),
+      parentShas: parent === null ? [] : [sha(parent)],
+      additions: 1,
+      deletions: 0,
+      webUrl: null,
+      onDefaultBranch: true,
+    });
+    const deploy = async (id: string, start: string, head: string) => {
+      const res = await s.api('POST', '/v1/custom-cicd', {
+        ...run(guid, { pipeline: 'deploy-late', job_full_name: 'deploy-late', qualified_name: 'deploy-late' }),
+        execution_id: id,
+        start_time: at(start),
+        duration: 10 * MIN,
+        result: 'SUCCESS',
+        cd: true,
+        scm_commit_ids: [sha(head)],
+      });
+      expect(res.status, res.text).toBe(201);
+    };
+    const url = '/v1/metrics/lead-time-for-changes?from=2024-03-01&to=2024-03-08&pipeline=deploy-late';
+    const leads = async () => {
+      const res = await s.api('GET', url);
+      expect(res.status, res.text).toBe(200);
+      const records = await s.api('GET', `${res.body.records_url}&limit=100`);
+      const rows = records.body.rows as { sha: string; run_id: string; lead_ms: number | null }[];
+      return {
+        count: res.body.count,
+        left_out: res.body.details.left_out.changes,
+        leads: Object.fromEntries(rows.map((r) => [r.sha.slice(0, 2), r.lead_ms])),
+      };
+    };
+    const h = (hours: number) => hours * HOUR + 10 * MIN;
+
+    // A deployment whose commit no connected repository knows yet: left out, and said so.
+    await deploy('late-2', '2024-03-06T10:00:00Z', 'd4');
+    expect(await leads()).toEqual({ count: 0, left_out: 1, leads: { d4: null } });
+
+    // The repository's history arrives: the first known deployment is blamed for its own commit only.
+    await s.db.transaction(async (tx) => {
+      const target = { tenantId: 'acme', integrationId };
+      await upsertRepos(tx, target, [
+        {
+          repoKey: 'r3',
+          fullPath: 'acme/r3',
+          name: 'r3',
+          defaultBranch: 'main',
+          webUrl: null,
+          visibility: 'private',
+          archived: false,
+          createdAt: null,
+          lastActivityAt: null,
+        },
+      ]);
+      await upsertCommits(tx, target, [
+        commit('d1', '2024-03-01T00:00:00Z', null),
+        commit('d2', '2024-03-02T00:00:00Z', 'd1'),
+        commit('d3', '2024-03-03T00:00:00Z', 'd2'),
+        commit('d4', '2024-03-04T00:00:00Z', 'd3'),
+      ]);
+    });
+    expect(await leads()).toEqual({ count: 1, left_out: 0, leads: { d4: h(58) } });
+
+    // An earlier deployment arrives last: it becomes the first one, and the later one ships d2 to d4.
+    await deploy('late-1', '2024-03-02T10:00:00Z', 'd1');
+    const incremental = await leads();
+    expect(incremental).toEqual({
+      count: 4,
+      left_out: 0,
+      leads: { d1: h(34), d2: h(106), d3: h(82), d4: h(58) },
+    });
+
+    // Saving the profile rebuilds everything from scratch: the same answer.
+    const saved = await s.api('PUT', '/v1/metrics/profile', {});
+    expect(saved.status, saved.text).toBe(200);
+    expect(await leads()).toEqual(incremental);
   });
 
   it('lead time of a Harness CD execution: the CI run that built its artifact tag lists the changes', async () => {

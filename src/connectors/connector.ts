@@ -1,4 +1,5 @@
 import type { DomainRun } from '../domain/cicd-run.js';
+import type { DomainIncident } from '../domain/incident.js';
 import type { DomainCommit, DomainEnvironment, DomainMergeRequest, DomainRepo, GoneRepo } from '../domain/scm.js';
 import type { IntegrationType } from '../integrations/registry.js';
 
@@ -67,6 +68,7 @@ export interface Normalized {
   commits?: DomainCommit[];
   mergeRequests?: DomainMergeRequest[];
   environments?: DomainEnvironment[];
+  incidents?: DomainIncident[];
 }
 
 /** What normalize may know besides the record: its scope and the integration's non-secret settings. */

@@ -1,9 +1,10 @@
 // DORA's deployment frequency, change failure rate and failed-deployment recovery time over the runs of
 // every source, as the tenant's profile defines deployments. Each answer carries what it was computed
 // over (window, time zone, filters, profile), its value, the count behind it, a series and a band.
-import type { Queryable } from '../store/db.js';
+import type { Db } from '../store/db.js';
 import { BUCKETS_AND_TOTAL, bucketsSql, splitTotal, TOTAL_COLUMN } from './buckets.js';
 import { deploymentsSql, type MetricFilters, Params } from './deployments.js';
+import { prepareDora } from './materialize.js';
 import type { DoraProfile } from './profile.js';
 
 export type Interval = 'day' | 'week' | 'month';
@@ -101,9 +102,10 @@ export function recoveryBand(ms: number): Band {
 const perInterval: Record<Interval, number> = { day: 1, week: 7, month: 30.4375 };
 
 /** Successful production deployments: per interval (and per day, week, month), deployment days per week. */
-export async function deploymentFrequency(db: Queryable, q: MetricQuery): Promise<MetricAnswer> {
+export async function deploymentFrequency(db: Db, q: MetricQuery): Promise<MetricAnswer> {
+  await prepareDora(db, q.tenantId);
   const p = new Params();
-  const d = deploymentsSql(p, q.tenantId, q.profile, q.from, q.to, q.filters);
+  const d = deploymentsSql(p, q.tenantId, q.from, q.to, q.filters);
   const tz = p.add(q.timeZone);
   // One pass: buckets hold whole local days, so the deployment days of the window are the buckets' sum.
   const rows = await db.query<{ bucket: string; start: Date; n: number; days: number }>(
@@ -135,12 +137,54 @@ export async function deploymentFrequency(db: Queryable, q: MetricQuery): Promis
   };
 }
 
-/** Failed production deployments (failed result or cfr_status) over all of them; deployments, never incidents. */
-export async function changeFailureRate(db: Queryable, q: MetricQuery): Promise<MetricAnswer> {
+/**
+ * A CTE body: the window's production deployments with `failed` also true when an incident is linked to
+ * the deployment, and `incident` (the first linked incident's key). An incident opened within the
+ * profile's `incident_window_hours` after a deployment finished is linked to the latest production
+ * deployment before it of a service it names (GitLab: its `service::<name>` labels; without any, the
+ * project it was raised in), so one incident fails at most one deployment.
+ */
+export function failuresSql(p: Params, q: MetricQuery): string {
+  const d = deploymentsSql(p, q.tenantId, q.from, q.to, q.filters);
+  const hours = q.profile.incident_window_hours;
+  if (hours <= 0) return `SELECT d.*, NULL::text AS incident FROM (${d}) d`;
+  const t = p.add(q.tenantId);
+  const window = `(${p.add(hours)}::int * interval '1 hour')`;
+  return `WITH links AS (
+      SELECT ld.run_id, min(i.incident_key) AS incident
+      FROM incidents i
+      LEFT JOIN scm_repos r ON r.tenant_id = i.tenant_id AND r.integration_id = i.integration_id
+        AND r.repo_key = i.repo_key
+      CROSS JOIN LATERAL (
+        SELECT x.run_id FROM dora_deployments x
+        WHERE x.tenant_id = i.tenant_id AND x.at <= i.opened_at AND x.at > i.opened_at - ${window}
+          AND x.service = ANY(CASE WHEN cardinality(i.services) > 0 THEN i.services ELSE ARRAY[r.full_path] END)
+        ORDER BY x.at DESC, x.run_id DESC LIMIT 1
+      ) ld
+      WHERE i.tenant_id = ${t} AND i.opened_at >= ${p.add(q.from)} AND i.opened_at < ${p.add(q.to)}::timestamptz + ${window}
+      GROUP BY ld.run_id
+    )
+    SELECT d.id, d.source, d.pipeline, d.service, d.environment, d.result, d.at, d.start_time,
+      d.failed OR l.run_id IS NOT NULL AS failed, l.incident
+    FROM (${d}) d LEFT JOIN links l ON l.run_id = d.id`;
+}
+
+/**
+ * Failed production deployments (failed result, cfr_status, or linked to an incident) over all of them;
+ * deployments are counted, never incidents.
+ */
+export async function changeFailureRate(db: Db, q: MetricQuery): Promise<MetricAnswer> {
+  await prepareDora(db, q.tenantId);
   const p = new Params();
-  const d = deploymentsSql(p, q.tenantId, q.profile, q.from, q.to, q.filters);
-  const rows = await db.query<{ bucket: string; start: Date; n: number; failed: number }>(
-    seriesSql(p, q, d, 'count(d.id)::int AS n, count(d.id) FILTER (WHERE d.failed)::int AS failed'),
+  const d = failuresSql(p, q);
+  const rows = await db.query<{ bucket: string; start: Date; n: number; failed: number; linked: number }>(
+    seriesSql(
+      p,
+      q,
+      d,
+      `count(d.id)::int AS n, count(d.id) FILTER (WHERE d.failed)::int AS failed,
+       count(d.incident)::int AS linked`,
+    ),
     p.values,
   );
   const n = rows.reduce((s, r) => s + r.n, 0);
@@ -157,7 +201,12 @@ export async function changeFailureRate(db: Queryable, q: MetricQuery): Promise<
       value: r.n === 0 ? null : r.failed / r.n,
       count: r.n,
     })),
-    details: { failed, deployments: n },
+    details: {
+      failed,
+      deployments: n,
+      linked_to_incidents: rows.reduce((s, r) => s + r.linked, 0),
+      incident_window_hours: q.profile.incident_window_hours,
+    },
   };
 }
 
@@ -170,7 +219,6 @@ export function recoveriesSql(p: Params, q: MetricQuery): string {
   const d = deploymentsSql(
     p,
     q.tenantId,
-    q.profile,
     new Date(q.from.getTime() - RECOVERY_LOOKBACK_MS),
     new Date('9999-12-31T00:00:00Z'),
     q.filters,
@@ -193,7 +241,8 @@ export function recoveriesSql(p: Params, q: MetricQuery): string {
 }
 
 /** From a failed deployment to the next successful one of the same service and environment: median and p90. */
-export async function timeToRestore(db: Queryable, q: MetricQuery): Promise<MetricAnswer> {
+export async function timeToRestore(db: Db, q: MetricQuery): Promise<MetricAnswer> {
+  await prepareDora(db, q.tenantId);
   const p = new Params();
   const r = recoveriesSql(p, q);
   const b = bucketsSql(p, q);

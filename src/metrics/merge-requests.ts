@@ -1,10 +1,10 @@
 // Merge request flow: merged per interval, cycle time and its stages (coding, pickup, review, merge to
 // deploy), size and reviews, over the merge requests merged in the window.
-import type { Queryable } from '../store/db.js';
+import type { Db } from '../store/db.js';
 import { BUCKETS_AND_TOTAL, bucketsSql, splitTotal, TOTAL_COLUMN } from './buckets.js';
 import { Params } from './deployments.js';
 import type { MetricQuery } from './dora.js';
-import { changesSql } from './lead-time.js';
+import { prepareDora } from './materialize.js';
 
 export interface MrFilters {
   repo?: string;
@@ -31,11 +31,8 @@ export function mergedSql(p: Params, q: MetricQuery, f: MrFilters): string {
   ];
   if (f.repo !== undefined) where.push(`r.full_path = ${p.add(f.repo)}`);
   if (f.author !== undefined) where.push(`m.author = ${p.add(f.author)}`);
-  // Deployments up to now can ship a merge of the window.
-  const shipped = changesSql(p, { ...q, to: new Date('9999-12-31T00:00:00Z'), filters: {} });
   const ms = (a: string, b: string) => `(extract(epoch FROM ${b} - ${a}) * 1000)::float8`;
-  return `WITH shipped AS (${shipped})
-    SELECT m.repo_key, r.full_path AS repo, m.mr_key, m.title, m.author, m.created_at, m.merged_at,
+  return `SELECT m.repo_key, r.full_path AS repo, m.mr_key, m.title, m.author, m.created_at, m.merged_at,
       m.first_commit_at, m.first_review_at, m.approvals, m.review_comments, m.web_url,
       dep.deployed_at,
       ${ms('COALESCE(LEAST(m.first_commit_at, m.created_at), m.created_at)', 'm.merged_at')} AS cycle_ms,
@@ -54,8 +51,9 @@ export function mergedSql(p: Params, q: MetricQuery, f: MrFilters): string {
     FROM scm_merge_requests m
     JOIN scm_repos r ON r.tenant_id = m.tenant_id AND r.integration_id = m.integration_id AND r.repo_key = m.repo_key
     LEFT JOIN LATERAL (
-      SELECT min(s.deployed_at) AS deployed_at FROM shipped s
-      WHERE s.sha IN (m.merge_commit_sha, m.squash_commit_sha, m.head_sha)
+      -- The first production deployment that shipped the merge (materialize.ts keeps these current).
+      SELECT min(s.deployed_at) AS deployed_at FROM dora_changes s
+      WHERE s.tenant_id = m.tenant_id AND s.sha IN (m.merge_commit_sha, m.squash_commit_sha, m.head_sha)
     ) dep ON true
     WHERE ${where.join(' AND ')}`;
 }
@@ -76,7 +74,8 @@ export interface MrAnswer {
 
 const pct = (col: string, f: number) => `(percentile_cont(${f}) WITHIN GROUP (ORDER BY ${col}))::float8`;
 
-export async function mergeRequestFlow(db: Queryable, q: MetricQuery, f: MrFilters): Promise<MrAnswer> {
+export async function mergeRequestFlow(db: Db, q: MetricQuery, f: MrFilters): Promise<MrAnswer> {
+  await prepareDora(db, q.tenantId, { changes: true });
   const p = new Params();
   const merged = mergedSql(p, q, f);
   const b = bucketsSql(p, q);

@@ -1,8 +1,9 @@
 // The records behind a metric's number: the deployments it counted (or the failures it timed), paged.
-import type { Queryable } from '../store/db.js';
+import type { Db } from '../store/db.js';
 import { deploymentsSql, Params } from './deployments.js';
-import { type MetricQuery, recoveriesSql } from './dora.js';
+import { failuresSql, type MetricQuery, recoveriesSql } from './dora.js';
 import { changesSql } from './lead-time.js';
+import { prepareDora } from './materialize.js';
 
 export const METRICS = [
   'deployment-frequency',
@@ -43,31 +44,33 @@ const RECOVERY_COLUMNS = [
 
 /** One page of the records behind `metric` for the query, newest first. */
 export async function metricRecords(
-  db: Queryable,
+  db: Db,
   metric: MetricName,
   q: MetricQuery,
   limit: number,
   offset: number,
 ): Promise<RecordPage> {
+  await prepareDora(db, q.tenantId, { changes: metric === 'lead-time-for-changes' });
   const p = new Params();
   let sql: string;
   let columns: string[];
   if (metric === 'lead-time-for-changes') {
     columns = CHANGE_COLUMNS;
-    sql = `SELECT run_id::text AS run_id, source, service, environment, sha, committed_at, deployed_at,
-             CASE WHEN committed_at IS NOT NULL
-               THEN greatest(extract(epoch FROM deployed_at - committed_at) * 1000, 0)::float8 END AS lead_ms
+    sql = `SELECT run_id::text AS run_id, source, service, environment, sha, committed_at, deployed_at, lead_ms
            FROM (${changesSql(p, q)}) c ORDER BY deployed_at DESC, sha`;
   } else if (metric === 'time-to-restore') {
     columns = RECOVERY_COLUMNS;
     sql = `SELECT id::text AS run_id, source, pipeline, service, environment, result, failed_at, restored_at,
              (extract(epoch FROM restored_at - failed_at) * 1000)::float8 AS restore_ms
            FROM (${recoveriesSql(p, q)}) r ORDER BY failed_at DESC, id DESC`;
+  } else if (metric === 'change-failure-rate') {
+    columns = [...DEPLOYMENT_COLUMNS, 'incident'];
+    sql = `SELECT id::text AS run_id, source, pipeline, service, environment, result, failed, at AS finished_at, incident
+           FROM (${failuresSql(p, q)}) d ORDER BY at DESC, id DESC`;
   } else {
     columns = DEPLOYMENT_COLUMNS;
-    const only = metric === 'deployment-frequency' ? "WHERE result = 'success'" : '';
     sql = `SELECT id::text AS run_id, source, pipeline, service, environment, result, failed, at AS finished_at
-           FROM (${deploymentsSql(p, q.tenantId, q.profile, q.from, q.to, q.filters)}) d ${only}
+           FROM (${deploymentsSql(p, q.tenantId, q.from, q.to, q.filters)}) d WHERE result = 'success'
            ORDER BY at DESC, id DESC`;
   }
   const rows = await db.query<Record<string, unknown>>(

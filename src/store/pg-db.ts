@@ -19,7 +19,9 @@ export class PgDb implements Db {
   readonly #pool: pg.Pool;
 
   constructor(connectionString: string, poolSize = 10) {
-    this.#pool = new pg.Pool({ connectionString, max: poolSize, types });
+    // JIT compilation costs 0.1-2 s on the big metric and materializing statements and never paid back
+    // here (measured: bench/metrics.ts), so it is off for our sessions.
+    this.#pool = new pg.Pool({ connectionString, max: poolSize, types, options: '-c jit=off' });
     // An idle client's error (server restart) must not crash the process; the next query reconnects.
     this.#pool.on('error', () => undefined);
   }

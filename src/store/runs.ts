@@ -1,5 +1,6 @@
 import type { DomainRun } from '../domain/cicd-run.js';
 import { NotFoundError } from '../core/errors.js';
+import { refreshDeployments } from '../metrics/materialize.js';
 import { type Queryable, valuesList } from './db.js';
 
 export interface UpsertResult {
@@ -163,6 +164,14 @@ export async function upsertRuns(tx: Queryable, tenantId: string, items: RunItem
       runId: stored.get(identity({ ...u, instanceGuid: u.run.instanceGuid, runKey: u.run.runKey }))!.id,
       run: u.run,
     })),
+  );
+  // The DORA tables follow: these runs' deployment rows, and a dirty mark for what deployments shipped.
+  await refreshDeployments(
+    tx,
+    tenantId,
+    [...stored.values()].map((r) => r.id),
+    new Date(unique.reduce((min, u) => Math.min(min, u.run.startTime.getTime()), Infinity)),
+    unique.some((u) => u.run.commits.length > 0),
   );
   const seen = new Set<string>();
   return items.map((item) => {

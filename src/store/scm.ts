@@ -6,6 +6,7 @@ import {
   type GoneRepo,
   reviewSummary,
 } from '../domain/scm.js';
+import { markChangesDirty } from '../metrics/materialize.js';
 import { type Queryable, valuesList } from './db.js';
 
 export interface ScmTarget {
@@ -83,6 +84,14 @@ export async function markReposGone(tx: Queryable, t: ScmTarget, gone: GoneRepo[
  * has no stats), and a commit once seen on the default branch stays so.
  */
 export async function upsertCommits(tx: Queryable, t: ScmTarget, commits: DomainCommit[]): Promise<void> {
+  // A commit that arrives (or changes) can extend what deployments after it shipped.
+  if (commits.length > 0) {
+    const since = commits.reduce(
+      (min, c) => Math.min(min, c.authoredAt?.getTime() ?? Infinity, c.committedAt?.getTime() ?? Infinity),
+      Infinity,
+    );
+    await markChangesDirty(tx, t.tenantId, Number.isFinite(since) ? new Date(since) : 'always');
+  }
   const rows = lastByKey(commits, (c) => `${c.repoKey}\0${c.sha}`).map((c) => [
     t.tenantId,
     t.integrationId,

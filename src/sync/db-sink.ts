@@ -1,4 +1,5 @@
 import type { Connector, Normalized, NormalizeMeta, RawPage, RawRecord } from '../connectors/connector.js';
+import { upsertIncidents } from '../store/incidents.js';
 import { markReposGone, upsertCommits, upsertEnvironments, upsertMergeRequests, upsertRepos } from '../store/scm.js';
 import { type Db, type Queryable, valuesList } from '../store/db.js';
 import { type RunItem, upsertRuns } from '../store/runs.js';
@@ -39,6 +40,8 @@ export async function applyRecords(
   if (mergeRequests.length > 0) await upsertMergeRequests(tx, scm, mergeRequests);
   const environments = all('environments');
   if (environments.length > 0) await upsertEnvironments(tx, scm, environments);
+  const incidents = all('incidents');
+  if (incidents.length > 0) await upsertIncidents(tx, { ...scm, source: connector.spec.type }, incidents);
   const runs: RunItem[] = all('runs').map((run) => ({
     integrationId: target.integration.id,
     source: connector.spec.type,

@@ -8,6 +8,7 @@ export interface ReplayResult {
   repos: number;
   commits: number;
   merge_requests: number;
+  incidents: number;
 }
 
 const BATCH = 500;
@@ -28,7 +29,7 @@ async function count(
 
 /**
  * Rebuilds an integration's domain rows from its stored raw records with the current mapping: its
- * runs and source-control rows are deleted and made again, stream by stream in the connector's order
+ * runs, source-control rows and incidents are deleted and made again, stream by stream in the connector's order
  * (repositories before what belongs to them), in one transaction, so readers never see half of it.
  */
 export async function replayIntegration(
@@ -43,8 +44,9 @@ export async function replayIntegration(
       tenantId,
       integrationId,
     ]);
-    // Commits, merge requests and environments go with their repository.
+    // Commits, merge requests and environments go with their repository; incidents stand alone.
     await tx.query('DELETE FROM scm_repos WHERE tenant_id = $1 AND integration_id = $2', [tenantId, integrationId]);
+    await tx.query('DELETE FROM incidents WHERE tenant_id = $1 AND integration_id = $2', [tenantId, integrationId]);
     let records = 0;
     for (const { name: stream } of connector.streams) {
       for (let after = ''; ;) {
@@ -72,6 +74,7 @@ export async function replayIntegration(
       repos: await count(tx, 'scm_repos', tenantId, integrationId),
       commits: await count(tx, 'scm_commits', tenantId, integrationId),
       merge_requests: await count(tx, 'scm_merge_requests', tenantId, integrationId),
+      incidents: await count(tx, 'incidents', tenantId, integrationId),
     };
   });
 }

@@ -5,6 +5,7 @@ import type { Db } from '../store/db.js';
 import type { IntegrationStore } from '../store/integrations.js';
 import { claimJob, claimJobById, enqueueJob, finishJob, requeueStale, type SyncJob } from './jobs.js';
 import { describeError, runJob } from './run-job.js';
+import { prepareDora } from '../metrics/materialize.js';
 import type { SyncService } from './service.js';
 
 export interface WorkerOptions {
@@ -129,6 +130,12 @@ export class SyncWorker {
          WHERE tenant_id = $1 AND id = $2`,
         [job.tenant_id, job.integration_id],
       );
+    }
+    // Work out what the new deployments shipped now, rather than in the next lead time query.
+    try {
+      await prepareDora(db, job.tenant_id, { changes: true });
+    } catch (err) {
+      service.log({ level: 'error', msg: 'DORA tables not refreshed after sync', job: job.id, error: String(err) });
     }
     return status;
   }

@@ -130,10 +130,21 @@ const deployments: StreamSpec<{ id: number; status: string; updated_at?: string 
   final: (i) => isFinalDeployment(i.status),
 };
 
+// Incidents are issues of type incident. A project whose issues are turned off lists none (GitLab's finder
+// drops it); a 403 or 404 there (newer token permission checks, a project gone) skips it like any stream.
+const incidents: StreamSpec<{ iid: number; state: string; updated_at?: string }> = {
+  path: (p) => `/projects/${p.id}/issues`,
+  query: { issue_type: 'incident', state: 'all', scope: 'all' },
+  key: (p, i) => `${p.id}#${i.iid}`,
+  // A closed incident can be reopened, but then its updated_at moves and the window reads it again.
+  final: (i) => i.state === 'closed',
+};
+
 const WINDOWED: Record<string, StreamSpec<never>> = {
   merge_requests: mergeRequests as StreamSpec<never>,
   pipelines: pipelines as StreamSpec<never>,
   deployments: deployments as StreamSpec<never>,
+  incidents: incidents as StreamSpec<never>,
 };
 
 async function* windowStream(
@@ -284,7 +295,13 @@ export async function* collectGitLab(
       const e = err as { upstreamStatus?: number; body?: { error?: unknown } };
       const projectOnly = e.upstreamStatus === 404 || (e.upstreamStatus === 403 && e.body?.error === undefined);
       if (!projectOnly) throw err;
-      ctx.log({ level: 'warn', msg: 'project skipped', project: p.path_with_namespace, status: e.upstreamStatus });
+      ctx.log({
+        level: 'warn',
+        msg: 'project skipped',
+        stream: req.stream,
+        project: p.path_with_namespace,
+        status: e.upstreamStatus,
+      });
     }
   }
 }

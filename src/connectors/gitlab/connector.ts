@@ -5,7 +5,7 @@ import { normalizeGitLab } from './normalize.js';
 import { GITLAB_TYPE, type GitLabSettings } from './spec.js';
 import { validateGitLab } from './validate.js';
 
-/** GitLab (cloud or self-managed): projects, commits, merge requests, pipelines with jobs, deployments. */
+/** GitLab (cloud or self-managed): projects, commits, merge requests, pipelines with jobs, deployments, incidents. */
 export const gitlabConnector: Connector<GitLabSettings> = Object.freeze({
   spec: GITLAB_TYPE,
   // Projects first: everything else belongs to one.
@@ -16,6 +16,7 @@ export const gitlabConnector: Connector<GitLabSettings> = Object.freeze({
     { name: 'pipelines', description: 'Pipelines with their jobs, revisited until final' },
     { name: 'environments', description: 'Environments with their tier' },
     { name: 'deployments', description: 'Deployments with environment and tier' },
+    { name: 'incidents', description: 'Incidents (issues of type incident) with severity and service labels' },
   ],
   validate: validateGitLab,
   collect: collectGitLab,

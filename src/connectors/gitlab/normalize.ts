@@ -1,6 +1,7 @@
 import type { CommitRow, DomainRun, StageRow, StepRow } from '../../domain/cicd-run.js';
 import type { DomainCommit, DomainMergeRequest, MergeRequestEvent } from '../../domain/scm.js';
 import type { NormalizeMeta, Normalized, RawRecord } from '../connector.js';
+import { incidentOf } from './normalize-incident.js';
 import { GITLAB_CLOUD_URL } from './spec.js';
 import { isFinalDeployment, isFinalPipeline, resultOf } from './status.js';
 
@@ -363,6 +364,10 @@ export function normalizeGitLab(stream: string, record: RawRecord, meta: Normali
     case 'deployments': {
       const run = deploymentRun(repoKey, path, data, meta);
       return run === null ? {} : { runs: [run] };
+    }
+    case 'incidents': {
+      const incident = incidentOf(repoKey, data);
+      return incident === null ? {} : { incidents: [incident] };
     }
     default:
       return {};

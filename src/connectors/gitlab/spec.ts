@@ -72,7 +72,7 @@ export const GITLAB_TYPE: IntegrationType = Object.freeze({
   type: 'gitlab',
   label: 'GitLab',
   description:
-    'GitLab.com or self-managed: projects, commits, merge requests with reviews, pipelines with jobs, deployments.',
+    'GitLab.com or self-managed: projects, commits, merge requests with reviews, pipelines with jobs, deployments, incidents.',
   settings: GitLabSettingsSchema,
   secretFields: ['token', 'oauth_client_secret'],
   acceptsWebhookRuns: false,

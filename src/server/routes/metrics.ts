@@ -2,7 +2,8 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { cicdHealth } from '../../metrics/cicd-health.js';
 import { mergedSql, mergeRequestFlow, type MrFilters } from '../../metrics/merge-requests.js';
-import { deploymentsSql, Params } from '../../metrics/deployments.js';
+import { Params } from '../../metrics/deployments.js';
+import { applyProfile, prepareDora, productionDeploymentsSql } from '../../metrics/materialize.js';
 import {
   changeFailureRate,
   deploymentFrequency,
@@ -11,11 +12,11 @@ import {
   type MetricQuery,
   timeToRestore,
 } from '../../metrics/dora.js';
-import { DoraProfileSchema, loadProfile, mergeProfile, saveProfile, type DoraProfile } from '../../metrics/profile.js';
+import { DoraProfileSchema, loadProfile, mergeProfile, type DoraProfile } from '../../metrics/profile.js';
 import { leadTime } from '../../metrics/lead-time.js';
 import { METRICS, metricRecords, type MetricName, toCsv } from '../../metrics/records.js';
 import { checkTimeZone, parseWindow } from '../../metrics/window.js';
-import type { Queryable } from '../../store/db.js';
+import type { Db, Queryable } from '../../store/db.js';
 import { tenantOf } from '../auth.js';
 import type { AppContext } from '../context.js';
 import { errors } from '../schemas.js';
@@ -99,7 +100,7 @@ async function metricQuery(ctx: AppContext, req: FastifyRequest): Promise<Metric
   };
 }
 
-const COMPUTE: Record<MetricName, (db: Queryable, q: MetricQuery) => Promise<MetricAnswer>> = {
+const COMPUTE: Record<MetricName, (db: Db, q: MetricQuery) => Promise<MetricAnswer>> = {
   'deployment-frequency': deploymentFrequency,
   'lead-time-for-changes': leadTime,
   'change-failure-rate': changeFailureRate,
@@ -110,7 +111,7 @@ const COMPUTE: Record<MetricName, (db: Queryable, q: MetricQuery) => Promise<Met
 async function deploymentIds(db: Queryable, tenantId: string, profile: DoraProfile, from: Date, to: Date) {
   const p = new Params();
   const rows = await db.query<{ id: string; failed: boolean }>(
-    `SELECT id::text AS id, failed FROM (${deploymentsSql(p, tenantId, profile, from, to)}) d`,
+    `SELECT id::text AS id, failed FROM (${productionDeploymentsSql(p, tenantId, profile, { from, to })}) d`,
     p.values,
   );
   return new Map(rows.map((r) => [r.id, r.failed]));
@@ -213,6 +214,7 @@ export function metricRoutes(app: FastifyInstance, ctx: AppContext): void {
     async (req, reply) => {
       const { q, f } = await mrQuery(req);
       const { limit = 100, offset = 0, format } = req.query as MrQueryInput;
+      await prepareDora(ctx.db, q.tenantId, { changes: true });
       const p = new Params();
       const rows = await ctx.db.query<Record<string, unknown>>(
         `SELECT * FROM (${mergedSql(p, q, f)}) x ORDER BY merged_at DESC, repo, mr_key
@@ -368,7 +370,7 @@ export function metricRoutes(app: FastifyInstance, ctx: AppContext): void {
     async (req) => {
       const tenantId = tenantOf(req);
       const profile = mergeProfile(await loadProfile(ctx.db, tenantId), req.body);
-      await saveProfile(ctx.db, tenantId, profile);
+      await applyProfile(ctx.db, tenantId, profile);
       return { profile };
     },
   );

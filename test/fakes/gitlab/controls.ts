@@ -7,9 +7,10 @@ import type { FaultSpec, TruncateMode } from '../common/faults.js';
 import { close } from '../common/http.js';
 import type { AuthVia, Scope, TokenStore } from './auth.js';
 import type { FaultController } from './faults.js';
-import type { Group, Pipeline, Project, User, Visibility } from './model.js';
+import type { Group, Issue, IssueSeverity, Pipeline, Project, User, Visibility } from './model.js';
 import type { OAuthApp, OAuthAppSpec, OAuthProvider } from './oauth.js';
 import type { RateLimiter } from './rate-limit.js';
+import { closeIssue, openIssue, reopenIssue } from './sim-incidents.js';
 import { createPipeline, headPipeline } from './sim-pipelines.js';
 import type { World } from './world.js';
 
@@ -50,6 +51,14 @@ export interface TokenSpec {
   /** `YYYY-MM-DD` or null (default: a year from now). */
   expiresAt?: string | null;
   name?: string;
+}
+
+/** An incident opened by hand (defaults: a made-up title, `service::<project path>`, severity HIGH, the main user). */
+export interface IncidentSpec {
+  title?: string;
+  labels?: string[];
+  severity?: IssueSeverity;
+  username?: string;
 }
 
 export interface FakeGitLab {
@@ -97,6 +106,17 @@ export interface FakeGitLab {
   push(project: string | number, username?: string): void;
   /** Opens a merge request now, with a whole planned review ahead of it; returns its iid. */
   openMergeRequest(project: string | number, username?: string): number;
+  /** Opens an incident now (it stays open until closed by hand); returns its iid. */
+  openIncident(project: string | number, spec?: IncidentSpec): number;
+  /** Closes an issue or incident now. */
+  closeIssue(project: string | number, iid: number, username?: string): void;
+  /** Reopens a closed issue or incident now (GitLab clears its closed_at). */
+  reopenIssue(project: string | number, iid: number): void;
+  /** Replaces an issue's labels now (its updated_at moves). */
+  setIssueLabels(project: string | number, iid: number, labels: string[]): void;
+  /** Turns the issues feature off or on: off, the issue list answers empty. */
+  setIssuesEnabled(project: string | number, enabled: boolean): void;
+  deleteIssue(project: string | number, iid: number): void;
   deletePipeline(project: string | number, id: number): void;
   deleteMergeRequest(project: string | number, iid: number): void;
   deleteDeployment(project: string | number, id: number): void;
@@ -140,6 +160,11 @@ export function buildControls(state: ServerState, server: Server, mainToken: str
     const user = userOf(username);
     if (level === null) members.delete(user.id);
     else members.set(user.id, level);
+  };
+  const issueOf = (key: string | number, iid: number): Issue => {
+    const found = projectOf(key).issues.find((i) => i.iid === iid && !i.deleted);
+    if (!found) throw new Error(`unknown issue #${iid}`);
+    return found;
   };
   const remove = <T extends { deleted: boolean }>(items: T[], match: (item: T) => boolean, what: string) => {
     const found = items.find((i) => match(i) && !i.deleted);
@@ -205,6 +230,35 @@ export function buildControls(state: ServerState, server: Server, mainToken: str
       if (!mr) throw new Error('the merge request was not opened');
       return mr.iid;
     },
+    openIncident(key, spec = {}) {
+      const project = projectOf(key);
+      const author = userOf(spec.username);
+      return openIssue(
+        world.sim,
+        project,
+        {
+          type: 'incident',
+          title: spec.title ?? `Incident on ${project.name}`,
+          description: '',
+          author,
+          assignees: [author],
+          labels: spec.labels ?? [`service::${project.pathWithNamespace}`],
+          severity: spec.severity ?? 'HIGH',
+          closeAfterMs: null,
+          closer: null,
+        },
+        now(),
+      ).iid;
+    },
+    closeIssue: (key, iid, username) => closeIssue(issueOf(key, iid), userOf(username), now()),
+    reopenIssue: (key, iid) => reopenIssue(issueOf(key, iid), now()),
+    setIssueLabels(key, iid, labels) {
+      const issue = issueOf(key, iid);
+      issue.labels = [...labels];
+      issue.updatedAt = now();
+    },
+    setIssuesEnabled: (key, enabled) => void (projectOf(key).issuesEnabled = enabled),
+    deleteIssue: (key, iid) => remove(projectOf(key).issues, (i) => i.iid === iid, `issue #${iid}`),
     deletePipeline: (key, id) => remove(projectOf(key).pipelines, (p) => p.id === id, `pipeline ${id}`),
     deleteMergeRequest: (key, iid) =>
       remove(projectOf(key).mergeRequests, (m) => m.iid === iid, `merge request !${iid}`),

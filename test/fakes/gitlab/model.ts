@@ -172,6 +172,30 @@ export interface MergeRequest {
   deleted: boolean;
 }
 
+export type IssueType = 'issue' | 'incident';
+export type IssueSeverity = 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW' | 'UNKNOWN';
+
+/** An issue of a project; incidents are issues of type `incident` (with a severity). */
+export interface Issue {
+  id: number;
+  iid: number;
+  project: Project;
+  type: IssueType;
+  title: string;
+  description: string;
+  author: User;
+  assignees: User[];
+  labels: string[];
+  /** `UNKNOWN` for plain issues, as GitLab shows them. */
+  severity: IssueSeverity;
+  createdAt: number;
+  updatedAt: number;
+  state: 'opened' | 'closed';
+  closedAt: number | null;
+  closedBy: User | null;
+  deleted: boolean;
+}
+
 export interface Project {
   index: number;
   id: number;
@@ -190,6 +214,8 @@ export interface Project {
   environments: Environment[];
   /** "Project-based pipeline visibility": lets Guests and non-members read pipelines and jobs. */
   publicPipelines: boolean;
+  /** The issues feature: when off, the issue list answers empty (GitLab's finder drops the project). */
+  issuesEnabled: boolean;
   /** Main pipelines trigger a child pipeline through a bridge job. */
   childPipelines: boolean;
   /** Relative amount of work (1 = `pipelinesPerDay`). */
@@ -202,4 +228,6 @@ export interface Project {
   mergeRequests: MergeRequest[];
   pipelines: Pipeline[];
   deployments: Deployment[];
+  /** Issues and incidents, in creation (= iid) order. */
+  issues: Issue[];
 }

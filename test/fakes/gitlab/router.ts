@@ -5,6 +5,7 @@ import type { Handler, Reply, RouteContext } from './context.js';
 import { methodNotAllowed, routeNotFound } from './errors.js';
 import { getCommit, listCommits } from './routes-commits.js';
 import { getDeployment, listDeployments, listEnvironments } from './routes-deployments.js';
+import { listIssues } from './routes-issues.js';
 import { getMergeRequest, listMergeRequestCommits, listMergeRequestNotes, listMergeRequests } from './routes-mrs.js';
 import { getPipeline, listPipelineBridges, listPipelineJobs, listPipelines } from './routes-pipelines.js';
 import { getGroup, getProject, listGroupProjects, listGroups, listProjects } from './routes-projects.js';
@@ -23,6 +24,7 @@ const ROUTES: readonly (readonly [RegExp, Handler])[] = [
   [/^\/groups\/([^/]+)\/projects$/, listGroupProjects],
   [/^\/projects$/, listProjects],
   [new RegExp(`^${P}$`), getProject],
+  [new RegExp(`^${P}/issues$`), listIssues],
   [new RegExp(`^${P}/merge_requests$`), listMergeRequests],
   [new RegExp(`^${P}/merge_requests/(\\d+)$`), getMergeRequest],
   [new RegExp(`^${P}/merge_requests/(\\d+)/commits$`), listMergeRequestCommits],

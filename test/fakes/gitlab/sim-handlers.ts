@@ -5,6 +5,7 @@
 import { DIRECT_MESSAGES, HOTFIX_MESSAGES } from './texts.js';
 import type { MergeRequest, Project, User } from './model.js';
 import { makeCommit, type MrPlan, type NotePlan, type PushPlan } from './mr-plan.js';
+import { closeIssue, openIssue, plainIssue, type IssueEvent } from './sim-incidents.js';
 import { addNote, endMergeRequest, openMergeRequest, pushToMergeRequest } from './sim-mrs.js';
 import { createPipeline, headPipeline, scheduleMainPipeline, type PipelineEvent } from './sim-pipelines.js';
 import type { Rng } from './prng.js';
@@ -19,12 +20,14 @@ export type SimEvent =
   | { type: 'mr-end'; at: number; mr: MergeRequest; outcome: NonNullable<MrPlan['outcome']> }
   | { type: 'push'; at: number; project: Project; author: User; hotfix: boolean }
   | { type: 'schedule'; at: number; project: Project }
+  | IssueEvent
   | PipelineEvent;
 
 export function handleEvent(sim: Sim, e: SimEvent): void {
-  const project = 'project' in e ? e.project : e.mr.project;
+  const project = 'project' in e ? e.project : 'issue' in e ? e.issue.project : e.mr.project;
   if (project.deleted || (project.activeUntil !== null && e.at >= project.activeUntil)) return;
   if ('mr' in e && e.mr?.deleted) return;
+  if ('issue' in e && e.issue.deleted) return;
   switch (e.type) {
     case 'day':
       return day(sim, e.project, e.at);
@@ -46,6 +49,12 @@ export function handleEvent(sim: Sim, e: SimEvent): void {
     }
     case 'pipeline':
       createPipeline(sim, e);
+      return;
+    case 'issue-open':
+      openIssue(sim, e.project, e.spec, e.at);
+      return;
+    case 'issue-close':
+      return closeIssue(e.issue, e.by, e.at);
   }
 }
 
@@ -76,6 +85,11 @@ function day(sim: Sim, project: Project, at: number): void {
     sim.schedule({ type: 'push', at: officeTime(rng, at, author.tz), project, author, hotfix: false });
   }
   if (weekday) sim.schedule({ type: 'schedule', at: at + 2 * HOUR + rng.int(0, 20 * SECOND), project });
+  // Issues draw from their own stream, never from `rng`: the rest of the history does not depend on them.
+  if (weekday && s.issueRng.chance(0.3)) {
+    const author = s.issueRng.pick(s.contributors);
+    sim.schedule(plainIssue(sim, project, officeTime(s.issueRng, at, author.tz), author));
+  }
   sim.schedule({ type: 'day', at: at + DAY, project });
 }
 

@@ -4,6 +4,7 @@
 
 import { pipelineSpec, takePipelinePlan } from './jobs-plan.js';
 import type { Commit, Deployment, MergeRequest, Pipeline, Project, User } from './model.js';
+import { incidentAfterDeploy } from './sim-incidents.js';
 import type { ProjectState, Sim } from './sim.js';
 import { MINUTE, SECOND } from './time.js';
 
@@ -131,6 +132,7 @@ export function createPipeline(sim: Sim, e: PipelineEvent): Pipeline {
       deleted: false,
     };
     project.deployments.push(deployment);
+    incidentAfterDeploy(sim, deployment);
   }
   if (plan.prodFailedAt !== null) {
     const author = s.rng.pick(s.maintainers);

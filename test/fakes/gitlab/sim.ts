@@ -27,6 +27,10 @@ export interface ProjectState {
   mrIid: number;
   pipelineIid: number;
   deploymentIid: number;
+  /** Issues and incidents share one iid sequence per project. */
+  issueIid: number;
+  /** Issues and incidents draw from their own stream, so the rest of the history is the same with or without them. */
+  issueRng: Rng;
   serial: number;
   contributors: User[];
   maintainers: User[];
@@ -39,6 +43,7 @@ export interface Ids {
   mergeRequest(): number;
   note(): number;
   deployment(): number;
+  issue(): number;
 }
 
 export interface Sim {
@@ -65,6 +70,7 @@ function queued(event: SimEvent, at: number, seq: number): Queued {
 
 export function createSim(structure: Structure, options: SimOptions): Sim {
   const idRng = createRng(deriveSeed(options.seed, 'ids'));
+  const issueIdRng = createRng(deriveSeed(options.seed, 'issue-ids'));
   let lastJobId = 7_800_000_000 + idRng.int(0, 9_000_000);
   const ids: Ids = {
     pipeline: idSequence(idRng, 1_300_000_000 + idRng.int(0, 9_000_000), 12),
@@ -76,6 +82,8 @@ export function createSim(structure: Structure, options: SimOptions): Sim {
     mergeRequest: idSequence(idRng, 310_000_000 + idRng.int(0, 9_000_000), 25),
     note: idSequence(idRng, 2_100_000_000 + idRng.int(0, 9_000_000), 60),
     deployment: idSequence(idRng, 640_000_000 + idRng.int(0, 9_000_000), 20),
+    // Their own id stream too: drawing from idRng would renumber everything else.
+    issue: idSequence(issueIdRng, 150_000_000 + issueIdRng.int(0, 9_000_000), 30),
   };
   const queue = new MinHeap<Queued>();
   const states = new Map<Project, ProjectState>();
@@ -108,7 +116,8 @@ export function createSim(structure: Structure, options: SimOptions): Sim {
   };
   for (const project of structure.projects) {
     const rng = createRng(deriveSeed(options.seed, 'project', project.pathWithNamespace));
-    states.set(project, initialState(project, structure, rng, start));
+    const issueRng = createRng(deriveSeed(options.seed, 'issues', project.pathWithNamespace));
+    states.set(project, { ...initialState(project, structure, rng, start), issueIid: 0, issueRng });
     sim.schedule({ type: 'day', at: start, project });
   }
   const live = structure.projects.filter((p) => p.activeUntil === null);
@@ -124,7 +133,12 @@ export function createSim(structure: Structure, options: SimOptions): Sim {
 const SETUP = { additions: [10, 900], deletions: [0, 50] } as const;
 
 /** The main branch before the window: a few commits, so every project has a head to branch from. */
-function initialState(project: Project, structure: Structure, rng: Rng, start: number): ProjectState {
+function initialState(
+  project: Project,
+  structure: Structure,
+  rng: Rng,
+  start: number,
+): Omit<ProjectState, 'issueIid' | 'issueRng'> {
   const members = structure.users.filter((u) => accessLevel(u, project) >= ACCESS.developer);
   const maintainers = members.filter((u) => accessLevel(u, project) >= ACCESS.maintainer);
   if (maintainers.length === 0) throw new Error(`${project.pathWithNamespace} has no maintainer`);

@@ -100,6 +100,7 @@ export function buildStructure(options: StructureOptions): Structure {
       topics: spec.topics,
       environments,
       publicPipelines: false,
+      issuesEnabled: true,
       childPipelines: spec.childPipelines ?? false,
       busyness: spec.busyness,
       members: members(spec.members),
@@ -109,6 +110,7 @@ export function buildStructure(options: StructureOptions): Structure {
       mergeRequests: [],
       pipelines: [],
       deployments: [],
+      issues: [],
     };
   };
   for (const spec of GROUPS.slice(0, options.groups)) addGroup(spec, null);

@@ -87,3 +87,24 @@ export const FILES: readonly string[] = [
 ];
 
 export const LABELS: readonly string[] = ['backend', 'frontend', 'bug', 'feature', 'tech-debt', 'security'];
+
+export const INCIDENT_TITLES: readonly string[] = [
+  'Elevated 5xx error rate',
+  'Checkout requests timing out',
+  'Latency spike after the latest deploy',
+  'Login failures for some customers',
+  'Background jobs piling up in the queue',
+  'Memory usage climbing until pods restart',
+  'Payments declined by the provider integration',
+  'Search returns no results',
+];
+
+export const ISSUE_TITLES: readonly string[] = [
+  'Order history page is slow for large accounts',
+  'Document the release process',
+  'Flaky integration test in the payments suite',
+  'Add an export to CSV',
+  'Clean up unused feature flags',
+  'Upgrade the base image',
+  'Error message is unclear when the card is declined',
+];
