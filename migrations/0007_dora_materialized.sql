@@ -57,3 +57,8 @@ CREATE TABLE dora_state (
   built_at   timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (tenant_id)
 );
+
+-- What lead time looks up: the CI run that put out an artifact a deployment takes in (by name and qualifier),
+-- and the merge request whose merge or squash commit a deployment shipped.
+CREATE INDEX cicd_run_artifacts_name ON cicd_run_artifacts (tenant_id, name, qualifier);
+CREATE INDEX scm_merge_requests_merge_sha ON scm_merge_requests (tenant_id, merge_commit_sha);

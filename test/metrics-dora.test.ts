@@ -169,9 +169,9 @@ describe.each(STORES)('DORA metrics on %s', (kind) => {
   it('change failure rate: an incident opened soon after a deployment fails it, once', async () => {
     const { guid, integrationId } = await makeInstance(s);
     for (const [id, start] of [
-      ['inc-1', '2024-03-04T10:00:00Z'],
-      ['inc-2', '2024-03-05T10:00:00Z'],
-      ['inc-3', '2024-03-06T10:00:00Z'],
+      ['inc-1', '2024-04-01T10:00:00Z'],
+      ['inc-2', '2024-04-02T10:00:00Z'],
+      ['inc-3', '2024-04-03T10:00:00Z'],
     ] as const) {
       const res = await s.api('POST', '/v1/custom-cicd', {
         ...run(guid, { pipeline: 'deploy-inc', job_full_name: 'deploy-inc', qualified_name: 'deploy-inc' }),
@@ -199,13 +199,13 @@ describe.each(STORES)('DORA metrics on %s', (kind) => {
     });
     await s.db.transaction((tx) =>
       upsertIncidents(tx, { tenantId: 'acme', integrationId, source: 'gitlab' }, [
-        incident('1#1', '2024-03-05T12:00:00Z', ['deploy-inc']), // 2 h after inc-2: fails it
-        incident('1#2', '2024-03-05T13:00:00Z', ['deploy-inc']), // the same deployment: still one failure
-        incident('1#3', '2024-03-06T11:00:00Z', ['another-service']), // not this service
-        incident('1#4', '2024-03-08T12:00:00Z', ['deploy-inc']), // 50 h after inc-3: outside 24 h
+        incident('1#1', '2024-04-02T12:00:00Z', ['deploy-inc']), // 2 h after inc-2: fails it
+        incident('1#2', '2024-04-02T13:00:00Z', ['deploy-inc']), // the same deployment: still one failure
+        incident('1#3', '2024-04-03T11:00:00Z', ['another-service']), // not this service
+        incident('1#4', '2024-04-05T12:00:00Z', ['deploy-inc']), // 50 h after inc-3: outside 24 h
       ]),
     );
-    const url = '/v1/metrics/change-failure-rate?from=2024-03-04&to=2024-03-11&pipeline=deploy-inc';
+    const url = '/v1/metrics/change-failure-rate?from=2024-04-01&to=2024-04-08&pipeline=deploy-inc';
     const cfr = await s.api('GET', url);
     expect(cfr.status, cfr.text).toBe(200);
     expect(cfr.body.details).toEqual({ failed: 1, deployments: 3, linked_to_incidents: 1, incident_window_hours: 24 });
@@ -257,7 +257,7 @@ describe.each(STORES)('DORA metrics on %s', (kind) => {
     const csv = await s.api('GET', `${cfr.records_url}&format=csv`);
     expect(csv.status).toBe(200);
     const lines = csv.text.trimEnd().split('\r\n');
-    expect(lines[0]).toBe('run_id,source,pipeline,service,environment,result,failed,finished_at');
+    expect(lines[0]).toBe('run_id,source,pipeline,service,environment,result,failed,finished_at,incident');
     expect(lines).toHaveLength(8);
     expect(lines.filter((l) => l.includes(',failure,true,'))).toHaveLength(3);
     const ttr = await s.api('GET', `/v1/metrics/time-to-restore/records?${WINDOW}&pipeline=deploy-web`);
@@ -507,6 +507,60 @@ describe.each(STORES)('DORA metrics on %s', (kind) => {
     expect(res.body.count).toBe(2);
     expect(res.body.value).toBe(37 * HOUR + 20 * MIN);
     expect(res.body.details.left_out.changes).toBe(0);
+  });
+
+  it('lead time of a deployment that takes in an artifact: the CI run that put it out, by name and qualifier', async () => {
+    const { integrationId } = await makeInstance(s);
+    const artifact = (qualifier: string, output: boolean) => ({
+      input: !output,
+      output,
+      type: 'container',
+      location: null,
+      name: 'registry.example.com/web',
+      qualifier,
+      hash: null,
+      metadata: null,
+    });
+    const build = (key: string, start: string, qualifier: string, commits: [string, string][]): DomainRun => ({
+      ...pulled(key, start, 'success', ['-', '-']),
+      pipeline: 'build_web',
+      ci: true,
+      cd: false,
+      deployTargets: [],
+      artifacts: [artifact(qualifier, true)],
+      commits: commits.map(([sha, time]) => ({ sha: sha.padEnd(40, '3'), committedAt: new Date(time) })),
+    });
+    await s.db.transaction((tx) =>
+      upsertRuns(tx, 'acme', [
+        {
+          integrationId,
+          source: 'harnessng',
+          run: build('ci-web-1', '2024-03-05T08:00:00Z', '1.4.1', [['aa01', '2024-03-01T08:00:00Z']]),
+        },
+        {
+          integrationId,
+          source: 'harnessng',
+          run: build('ci-web-2', '2024-03-05T09:00:00Z', '1.4.2', [['bb02', '2024-03-05T06:00:00Z']]),
+        },
+        {
+          integrationId,
+          source: 'harnessng',
+          run: {
+            ...pulled('cd-web', '2024-03-06T08:00:00Z', 'success', ['prod', 'Production']),
+            pipeline: 'deploy_named',
+            artifacts: [artifact('1.4.2', false)],
+          },
+        },
+      ]),
+    );
+    const res = await s.api(
+      'GET',
+      '/v1/metrics/lead-time-for-changes?from=2024-03-04&to=2024-03-09&pipeline=deploy_named',
+    );
+    expect(res.status, res.text).toBe(200);
+    // Only 1.4.2's build: its one change, 26 h 20 min before the deployment finished.
+    expect(res.body.count).toBe(1);
+    expect(res.body.value).toBe(26 * HOUR + 20 * MIN);
   });
 
   it("gives the README's worked example its figures", async () => {

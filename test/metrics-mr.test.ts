@@ -138,6 +138,22 @@ describe.each(STORES)('merge request flow on %s', (kind) => {
     expect(b.series.map((p: { merged: number }) => p.merged)).toEqual([2]);
   });
 
+  it('lead time for changes gives its stages from the merge requests first deployed in the window', async () => {
+    const res = await s.api('GET', '/v1/metrics/lead-time-for-changes?from=2024-03-04&to=2024-03-11');
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.details.stages).toEqual({
+      basis: 'merge requests first deployed in the window (medians)',
+      merge_requests: 1,
+      coding_ms: 5 * HOUR,
+      pickup_ms: 20 * HOUR,
+      review_ms: 7 * HOUR,
+      merge_to_deploy_ms: 2 * HOUR + 10 * MIN,
+    });
+    // The filters narrow the deployments that count: none of this pipeline shipped it.
+    const other = await s.api('GET', '/v1/metrics/lead-time-for-changes?from=2024-03-04&to=2024-03-11&pipeline=other');
+    expect(other.body.details.stages.merge_requests).toBe(0);
+  });
+
   it('drills down to the merge requests, filters by repository and author, and exports CSV', async () => {
     const list = await s.api('GET', '/v1/metrics/merge-requests/records?from=2024-03-04&to=2024-03-10');
     expect(

@@ -11,8 +11,12 @@ import { BUCKETS_AND_TOTAL, bucketsSql, splitTotal, TOTAL_COLUMN } from './bucke
 import { Params } from './deployments.js';
 import { type Band, BANDS_SOURCE, base, type MetricAnswer, type MetricQuery } from './dora.js';
 import { prepareDora } from './materialize.js';
+import { mergedSql } from './merge-requests.js';
 
 const DAY_MS = 86_400_000;
+// Merge requests merged this long before the window can be first deployed in it.
+const STAGE_LOOKBACK_MS = 90 * DAY_MS;
+const STAGES = ['coding', 'pickup', 'review', 'merge_to_deploy'] as const;
 
 export function leadTimeBand(ms: number): Band {
   if (ms < DAY_MS) return 'elite';
@@ -75,6 +79,20 @@ export async function leadTime(db: Db, q: MetricQuery): Promise<MetricAnswer> {
   const { series, total } = splitTotal(rows);
   const median = total?.median_ms ?? null;
   const unknown = total?.unknown ?? 0;
+  // By stage, where merge requests tell them: over the merge requests first deployed in the window.
+  const ps = new Params();
+  const merged = mergedSql(
+    ps,
+    { tenantId: q.tenantId, from: new Date(q.from.getTime() - STAGE_LOOKBACK_MS), to: q.to },
+    {},
+    q.filters,
+  );
+  const [st] = await db.query<Record<string, number | null>>(
+    `SELECT count(*)::int AS merge_requests,
+       ${STAGES.map((x) => `(percentile_cont(0.5) WITHIN GROUP (ORDER BY m.${x}_ms))::float8 AS ${x}_ms`).join(', ')}
+     FROM (${merged}) m WHERE m.deployed_at >= ${ps.add(q.from)} AND m.deployed_at < ${ps.add(q.to)}`,
+    ps.values,
+  );
   return {
     ...base(q, 'lead_time_for_changes', 'milliseconds (median)'),
     value: median,
@@ -85,6 +103,11 @@ export async function leadTime(db: Db, q: MetricQuery): Promise<MetricAnswer> {
       median_ms: median,
       p90_ms: total?.p90_ms ?? null,
       deployments: total?.deployments ?? 0,
+      stages: {
+        basis: 'merge requests first deployed in the window (medians)',
+        merge_requests: st?.['merge_requests'] ?? 0,
+        ...Object.fromEntries(STAGES.map((x) => [`${x}_ms`, st?.[`${x}_ms`] ?? null])),
+      },
       left_out: {
         changes: unknown,
         reason:

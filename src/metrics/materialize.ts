@@ -174,8 +174,9 @@ export async function prepareDora(db: Db, tenantId: string, opts: { changes?: bo
 
 /**
  * Recomputes the changes of the successful deployments finished since the earliest dirty mark: each ships
- * the commits listed on it (for a Harness CD execution, which lists none, those of the successful CI run
- * that built the commit its artifact is tagged with) and, where the repository is connected, their
+ * the commits listed on it (for one that lists none: those of the successful CI run that put out the
+ * artifact it takes in, by name and qualifier, or that built the commit its artifact is tagged with, as
+ * Harness CD image tags are) and, where the repository is connected, their
  * ancestors back to what an earlier deployment of the same service and environment listed. The first
  * deployment of a service and environment is blamed only for the commits listed on it, not for the history
  * before it. A commit is `first` at the earliest deployment that shipped it.
@@ -247,10 +248,28 @@ function changesInsertSql(p: Params, tenantId: string, since: string | null): st
         ) ci
         JOIN cicd_run_commits bc ON bc.tenant_id = ${t} AND bc.run_id = ci.run_id
       ),
+      named AS (
+        -- A deployment that lists no commits but takes in an artifact by name and qualifier (web 1.4.2)
+        -- ships what the latest successful CI run that put out that artifact before it lists.
+        SELECT DISTINCT dd.dep, bc.commit_sha AS sha
+        FROM dd JOIN cicd_run_artifacts a ON a.tenant_id = ${t} AND a.run_id = dd.dep
+        CROSS JOIN LATERAL (
+          SELECT o.run_id FROM cicd_run_artifacts o
+          JOIN cicd_runs cr ON cr.tenant_id = o.tenant_id AND cr.id = o.run_id AND cr.ci AND cr.result = 'success'
+          WHERE o.tenant_id = ${t} AND o.name = a.name AND o.qualifier IS NOT DISTINCT FROM a.qualifier
+            AND COALESCE(o.output, false) AND o.run_id <> dd.dep AND cr.start_time <= dd.at
+          ORDER BY cr.start_time DESC LIMIT 1
+        ) ci
+        JOIN cicd_run_commits bc ON bc.tenant_id = ${t} AND bc.run_id = ci.run_id
+        WHERE a.name IS NOT NULL AND NOT COALESCE(a.output, false)
+          AND NOT EXISTS (SELECT 1 FROM cicd_run_commits x WHERE x.tenant_id = ${t} AND x.run_id = dd.dep)
+      ),
       heads AS (
         SELECT dd.*, c.commit_sha AS sha FROM dd JOIN cicd_run_commits c ON c.tenant_id = ${t} AND c.run_id = dd.dep
         UNION
         SELECT dd.*, b.sha FROM dd JOIN built b ON b.dep = dd.dep
+        UNION
+        SELECT dd.*, b.sha FROM dd JOIN named b ON b.dep = dd.dep
       ),
       walk (dep, source, pipeline, at, service, environment, has_prev, sha, depth) AS (
         SELECT dep, source, pipeline, at, service, environment, has_prev, sha, 0 FROM heads

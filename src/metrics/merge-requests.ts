@@ -21,7 +21,12 @@ type Stage = (typeof STAGES)[number];
  * deployment that shipped the merge (or squash, or head) commit; cycle from the first commit (else the
  * opening) to the merge.
  */
-export function mergedSql(p: Params, q: MetricQuery, f: MrFilters): string {
+export function mergedSql(
+  p: Params,
+  q: Pick<MetricQuery, 'tenantId' | 'from' | 'to'>,
+  f: MrFilters,
+  deployedBy: MetricQuery['filters'] = {},
+): string {
   const t = p.add(q.tenantId);
   const where = [
     `m.tenant_id = ${t}`,
@@ -31,6 +36,11 @@ export function mergedSql(p: Params, q: MetricQuery, f: MrFilters): string {
   ];
   if (f.repo !== undefined) where.push(`r.full_path = ${p.add(f.repo)}`);
   if (f.author !== undefined) where.push(`m.author = ${p.add(f.author)}`);
+  // Narrowing the deployments that count as shipping it (lead time's filters).
+  const shippedBy = (['source', 'pipeline', 'service', 'environment'] as const)
+    .filter((k) => deployedBy[k] !== undefined)
+    .map((k) => `AND s.${k} = ${p.add(deployedBy[k])}`)
+    .join(' ');
   const ms = (a: string, b: string) => `(extract(epoch FROM ${b} - ${a}) * 1000)::float8`;
   return `SELECT m.repo_key, r.full_path AS repo, m.mr_key, m.title, m.author, m.created_at, m.merged_at,
       m.first_commit_at, m.first_review_at, m.approvals, m.review_comments, m.web_url,
@@ -53,7 +63,7 @@ export function mergedSql(p: Params, q: MetricQuery, f: MrFilters): string {
     LEFT JOIN LATERAL (
       -- The first production deployment that shipped the merge (materialize.ts keeps these current).
       SELECT min(s.deployed_at) AS deployed_at FROM dora_changes s
-      WHERE s.tenant_id = m.tenant_id AND s.sha IN (m.merge_commit_sha, m.squash_commit_sha, m.head_sha)
+      WHERE s.tenant_id = m.tenant_id ${shippedBy} AND s.sha IN (m.merge_commit_sha, m.squash_commit_sha, m.head_sha)
     ) dep ON true
     WHERE ${where.join(' AND ')}`;
 }
