@@ -27,6 +27,11 @@ import { oauthRoutes } from './routes/oauth.js';
 import { metricRoutes } from './routes/metrics.js';
 import { CredentialStore } from '../store/credentials.js';
 import { ErrorSchema } from './schemas.js';
+import { freshnessRoutes } from './routes/freshness.js';
+import { sessionRoutes } from './routes/session.js';
+import { webRoutes } from './static.js';
+import { join } from 'node:path';
+import { packageRoot } from '../core/paths.js';
 
 /** Base paths the source documents give for their environments; a copied base URL works unchanged. */
 export const API_PREFIXES = ['/v1', '/sei/api/v1', '/gratis/sei/api/v1', '/prod1/sei/api/v1', '/gateway/sei/api/v1'];
@@ -42,6 +47,8 @@ export interface AppDeps {
   box: SecretBox;
   logger?: FastifyServerOptions['logger'];
   version?: string;
+  /** The built web app to serve (default `dist/web` of the package). */
+  webRoot?: string;
 }
 
 /** Builds the HTTP server; nothing listens until the caller calls `listen`. */
@@ -149,9 +156,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         syncRoutes(scope, ctx);
         oauthRoutes(scope, ctx, prefix);
         metricRoutes(scope, ctx);
+        freshnessRoutes(scope, ctx);
+        sessionRoutes(scope, ctx, prefix);
       },
       { prefix },
     );
   }
+  webRoutes(app, deps.webRoot ?? join(packageRoot(), 'dist', 'web'), API_PREFIXES);
   return app;
 }

@@ -5,6 +5,7 @@ import type { TestProject } from 'vitest/node';
 import { migrate } from '../../src/store/migrate.js';
 import { PgDb } from '../../src/store/pg-db.js';
 import { PgliteDb } from '../../src/store/pglite-db.js';
+import { ensureChromium } from './chromium.js';
 import { startPostgres } from './postgres-server.js';
 
 export const PG_TEMPLATE = 'sei_template';
@@ -18,6 +19,8 @@ declare module 'vitest' {
 
 /** One PostgreSQL server and one migrated PGlite dump for the whole run; each test copies a template. */
 export async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // The browser tests (test/e2e) drive Debian's Chromium.
+  ensureChromium();
   const pg = await startPostgres();
   const tmp = mkdtempSync(join(tmpdir(), 'sei-test-'));
   try {
