@@ -71,6 +71,8 @@ interface PipelineDetail extends PipelineBasic {
   started_at: string | null;
   finished_at: string | null;
   duration: number | null;
+  /** Not in every recorded payload (older GitLab): then unknown. */
+  queued_duration?: number | null;
   name: string | null;
 }
 interface Job {
@@ -485,6 +487,7 @@ describe('GitLab normalize: recorded pipelines', () => {
         startTime: new Date(p.started_at!),
         endTime: new Date(p.finished_at!),
         durationMs: p.duration! * 1000,
+        queuedMs: p.queued_duration == null ? null : Math.round(p.queued_duration * 1000),
         ci: true,
         cd: false,
         cfrStatus: null,

@@ -1,10 +1,12 @@
 // CI/CD health on a small scenario computed by hand, through the HTTP API, on both stores.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORES } from './helpers/db.js';
-import { run } from './helpers/runs.js';
+import { upsertRuns } from '../src/store/runs.js';
+import { pulled, run } from './helpers/runs.js';
 import { makeInstance, startServer, type TestServer } from './helpers/server.js';
 
 const MIN = 60_000;
+const noQueue = { queue_p50_ms: null, queue_p90_ms: null, queue_known_runs: 0 };
 
 describe.each(STORES)('CI/CD health on %s', (kind) => {
   let s: TestServer;
@@ -49,6 +51,43 @@ describe.each(STORES)('CI/CD health on %s', (kind) => {
   });
   afterAll(async () => s.close());
 
+  it('gives queue time where the source says how long runs waited (GitLab), over those runs only', async () => {
+    const { integrationId } = await makeInstance(s);
+    const waited = (key: string, start: string, queuedMs: number | null) => ({
+      integrationId,
+      source: 'gitlab',
+      run: {
+        ...pulled(key, start, 'success', ['-', '-']),
+        pipeline: 'acme/web',
+        ci: true,
+        cd: false,
+        deployTargets: [],
+        queuedMs,
+      },
+    });
+    await s.db.transaction((tx) =>
+      upsertRuns(tx, 'acme', [
+        waited('q1', '2024-04-01T10:00:00Z', 60_000),
+        waited('q2', '2024-04-01T11:00:00Z', 180_000),
+        waited('q3', '2024-04-01T12:00:00Z', null),
+      ]),
+    );
+    const res = await s.api('GET', '/v1/metrics/cicd-health?from=2024-04-01&to=2024-04-02&pipeline=acme/web');
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.totals).toMatchObject({
+      runs: 3,
+      queue_p50_ms: 120_000,
+      queue_p90_ms: 168_000,
+      queue_known_runs: 2,
+    });
+    const runs = await s.api('GET', '/v1/cicd/runs?pipeline=acme/web&limit=10');
+    expect(runs.body.runs.map((r: { queued_ms: number | null }) => r.queued_ms).sort()).toEqual([
+      180_000,
+      60_000,
+      null,
+    ]);
+  });
+
   it('counts finished runs, their success rate and duration percentiles, by pipeline and by branch', async () => {
     const res = await s.api('GET', '/v1/metrics/cicd-health?from=2024-03-04&to=2024-03-10');
     expect(res.status, res.text).toBe(200);
@@ -57,10 +96,13 @@ describe.each(STORES)('CI/CD health on %s', (kind) => {
       success_rate: 0.6,
       duration_p50_ms: 20 * MIN,
       duration_p90_ms: 36 * MIN,
+      queue_p50_ms: null,
+      queue_p90_ms: null,
+      queue_known_runs: 0,
     });
     expect(res.body.by.rows).toEqual([
-      { key: 'ci-app', runs: 4, success_rate: 0.5, duration_p50_ms: 15 * MIN, duration_p90_ms: 27 * MIN },
-      { key: 'ci-lib', runs: 1, success_rate: 1, duration_p50_ms: 40 * MIN, duration_p90_ms: 40 * MIN },
+      { key: 'ci-app', runs: 4, success_rate: 0.5, duration_p50_ms: 15 * MIN, duration_p90_ms: 27 * MIN, ...noQueue },
+      { key: 'ci-lib', runs: 1, success_rate: 1, duration_p50_ms: 40 * MIN, duration_p90_ms: 40 * MIN, ...noQueue },
     ]);
     const byBranch = await s.api('GET', '/v1/metrics/cicd-health?from=2024-03-04&to=2024-03-10&group_by=branch');
     expect(byBranch.body.by.rows.map((r: { key: string; runs: number }) => [r.key, r.runs])).toEqual([

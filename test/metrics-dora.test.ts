@@ -5,55 +5,12 @@ import { upsertIncidents } from '../src/store/incidents.js';
 import { upsertRuns } from '../src/store/runs.js';
 import { upsertCommits, upsertRepos } from '../src/store/scm.js';
 import { STORES } from './helpers/db.js';
-import { run } from './helpers/runs.js';
+import { pulled, run } from './helpers/runs.js';
 import { makeInstance, startServer, type TestServer } from './helpers/server.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 const at = (iso: string): number => Date.parse(iso);
-
-/** A run a connector pulled (Harness-like): a CD execution with its deployment targets. */
-function pulled(
-  key: string,
-  start: string,
-  result: 'success' | 'failure' | 'running',
-  env: [string, string],
-): DomainRun {
-  const startTime = new Date(start);
-  const running = result === 'running';
-  return {
-    instanceGuid: null,
-    runKey: key,
-    executionId: key,
-    pipeline: 'deploy_api',
-    jobFullName: 'deploy_api',
-    qualifiedName: 'deploy_api',
-    instanceName: 'harness',
-    instanceUrl: null,
-    projectName: 'payments/api',
-    userId: null,
-    repoUrl: null,
-    buildNumber: null,
-    branchName: 'main',
-    moduleName: null,
-    result,
-    resultRaw: result,
-    startTime,
-    endTime: running ? null : new Date(startTime.getTime() + 20 * MIN),
-    durationMs: running ? null : 20 * MIN,
-    ci: false,
-    cd: true,
-    cfrStatus: null,
-    themes: [],
-    webUrl: null,
-    triggerChain: [],
-    stages: [],
-    commits: [],
-    artifacts: [],
-    params: [],
-    deployTargets: [{ service: 'api', environment: env[0], environmentType: env[1], infrastructure: null }],
-  };
-}
 
 describe.each(STORES)('DORA metrics on %s', (kind) => {
   let s: TestServer;

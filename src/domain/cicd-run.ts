@@ -75,6 +75,8 @@ export interface DomainRun {
   /** Null while the run is still going. */
   endTime: Date | null;
   durationMs: number | null;
+  /** How long it waited for a runner before it started, where the source says (GitLab). */
+  queuedMs?: number | null;
   ci: boolean | null;
   cd: boolean | null;
   cfrStatus: boolean | null;

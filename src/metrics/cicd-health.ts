@@ -23,12 +23,19 @@ interface Stats {
   success_rate: number | null;
   duration_p50_ms: number | null;
   duration_p90_ms: number | null;
+  /** Over the runs whose source says how long they waited for a runner (GitLab); null when none does. */
+  queue_p50_ms: number | null;
+  queue_p90_ms: number | null;
+  queue_known_runs: number;
 }
 
-const STATS = `count(*)::int AS runs,
-  (count(*) FILTER (WHERE r.result = 'success'))::float8 / NULLIF(count(*), 0) AS success_rate,
+const STATS = `count(r.id)::int AS runs,
+  (count(r.id) FILTER (WHERE r.result = 'success'))::float8 / NULLIF(count(r.id), 0) AS success_rate,
   (percentile_cont(0.5) WITHIN GROUP (ORDER BY r.duration_ms))::float8 AS duration_p50_ms,
-  (percentile_cont(0.9) WITHIN GROUP (ORDER BY r.duration_ms))::float8 AS duration_p90_ms`;
+  (percentile_cont(0.9) WITHIN GROUP (ORDER BY r.duration_ms))::float8 AS duration_p90_ms,
+  (percentile_cont(0.5) WITHIN GROUP (ORDER BY r.queued_ms))::float8 AS queue_p50_ms,
+  (percentile_cont(0.9) WITHIN GROUP (ORDER BY r.queued_ms))::float8 AS queue_p90_ms,
+  count(r.queued_ms)::int AS queue_known_runs`;
 
 /** The finished runs of the window, filtered: a CTE body. */
 function runsSql(p: Params, q: HealthQuery): string {
@@ -45,7 +52,7 @@ function runsSql(p: Params, q: HealthQuery): string {
   if (f.branch !== undefined) where.push(`branch_name = ${p.add(f.branch)}`);
   if (f.kind === 'ci') where.push('ci');
   if (f.kind === 'cd') where.push('cd');
-  return `SELECT tenant_id, id, pipeline, branch_name, result, duration_ms, end_time FROM cicd_runs WHERE ${where.join(' AND ')}`;
+  return `SELECT tenant_id, id, pipeline, branch_name, result, duration_ms, queued_ms, end_time FROM cicd_runs WHERE ${where.join(' AND ')}`;
 }
 
 export interface HealthAnswer {
@@ -75,11 +82,7 @@ export async function cicdHealth(db: Queryable, q: HealthQuery): Promise<HealthA
   const series = await run<Stats & { bucket: string; start: Date }>((p, r) => {
     const b = bucketsSql(p, q);
     return `WITH r AS (${r}), ${b.cte}
-      SELECT ${b.label},
-        count(r.id)::int AS runs,
-        (count(r.id) FILTER (WHERE r.result = 'success'))::float8 / NULLIF(count(r.id), 0) AS success_rate,
-        (percentile_cont(0.5) WITHIN GROUP (ORDER BY r.duration_ms))::float8 AS duration_p50_ms,
-        (percentile_cont(0.9) WITHIN GROUP (ORDER BY r.duration_ms))::float8 AS duration_p90_ms
+      SELECT ${b.label}, ${STATS}
       FROM buckets b LEFT JOIN r ON ${b.of('r.end_time')} = b.bucket
       GROUP BY b.bucket ORDER BY b.bucket`;
   });
@@ -116,7 +119,15 @@ export async function cicdHealth(db: Queryable, q: HealthQuery): Promise<HealthA
     time_zone: q.timeZone,
     interval: q.interval,
     filters: q.filters,
-    totals: totals ?? { runs: 0, success_rate: null, duration_p50_ms: null, duration_p90_ms: null },
+    totals: totals ?? {
+      runs: 0,
+      success_rate: null,
+      duration_p50_ms: null,
+      duration_p90_ms: null,
+      queue_p50_ms: null,
+      queue_p90_ms: null,
+      queue_known_runs: 0,
+    },
     series,
     by: { group_by: q.groupBy, rows: by },
     slowest_stages: stages,

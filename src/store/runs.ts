@@ -53,6 +53,7 @@ const WRITE_COLUMNS = [
   'trigger_chain',
   'trigger_type',
   'repo_key',
+  'queued_ms',
 ] as const;
 const KEY_COLUMNS = new Set(['tenant_id', 'instance_guid', 'run_key']);
 const UPDATE_SET = WRITE_COLUMNS.filter((c) => !KEY_COLUMNS.has(c))
@@ -92,6 +93,7 @@ function runValues(tenantId: string, item: RunItem): unknown[] {
     JSON.stringify(run.triggerChain),
     run.triggerType ?? null,
     run.repoKey ?? null,
+    run.queuedMs ?? null,
   ];
 }
 
@@ -336,8 +338,8 @@ export interface RunFilter {
 
 const RUN_COLUMNS = `id::text AS id, integration_id::text AS integration_id, instance_guid, source, run_key, execution_id,
   pipeline, job_full_name, qualified_name, instance_name, instance_url, project_name, user_id, repo_url, build_number,
-  branch_name, module_name, result, result_raw, start_time, end_time, duration_ms, ci, cd, cfr_status, themes,
-  web_url, trigger_type, trigger_chain, revision, created_at, updated_at`;
+  branch_name, module_name, result, result_raw, start_time, end_time, duration_ms, queued_ms, ci, cd, cfr_status,
+  themes, web_url, trigger_type, trigger_chain, revision, created_at, updated_at`;
 
 export type RunRow = Record<string, unknown> & { id: string; start_time: Date };
 

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { DomainRun } from '../../src/domain/cicd-run.js';
 
 const FIXTURES = new URL('../fixtures/custom-cicd/', import.meta.url);
 
@@ -35,5 +36,50 @@ export function run(guid: string, extra: Record<string, unknown> = {}): Record<s
     result: 'SUCCESS',
     execution_id: `exec-${process.pid}-${seq}`,
     ...extra,
+  };
+}
+
+const MIN = 60_000;
+
+/** A run a connector pulled (Harness-like): a CD execution with its deployment targets. */
+export function pulled(
+  key: string,
+  start: string,
+  result: 'success' | 'failure' | 'running',
+  env: [string, string],
+): DomainRun {
+  const startTime = new Date(start);
+  const running = result === 'running';
+  return {
+    instanceGuid: null,
+    runKey: key,
+    executionId: key,
+    pipeline: 'deploy_api',
+    jobFullName: 'deploy_api',
+    qualifiedName: 'deploy_api',
+    instanceName: 'harness',
+    instanceUrl: null,
+    projectName: 'payments/api',
+    userId: null,
+    repoUrl: null,
+    buildNumber: null,
+    branchName: 'main',
+    moduleName: null,
+    result,
+    resultRaw: result,
+    startTime,
+    endTime: running ? null : new Date(startTime.getTime() + 20 * MIN),
+    durationMs: running ? null : 20 * MIN,
+    ci: false,
+    cd: true,
+    cfrStatus: null,
+    themes: [],
+    webUrl: null,
+    triggerChain: [],
+    stages: [],
+    commits: [],
+    artifacts: [],
+    params: [],
+    deployTargets: [{ service: 'api', environment: env[0], environmentType: env[1], infrastructure: null }],
   };
 }

@@ -242,6 +242,7 @@ function pipelineRun(repoKey: string, path: string, data: Json, meta: NormalizeM
     startTime: start,
     endTime: end,
     durationMs: final ? (seconds(p['duration']) ?? (end === null ? null : end.getTime() - start.getTime())) : null,
+    queuedMs: seconds(p['queued_duration']),
     ci: true,
     cd: false,
     webUrl,

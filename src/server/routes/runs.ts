@@ -33,6 +33,7 @@ const RunSchema = Type.Object({
   start_time: Timestamp,
   end_time: N(Timestamp),
   duration_ms: N(Type.Integer()),
+  queued_ms: N(Type.Integer({ description: 'How long it waited for a runner, where the source says (GitLab).' })),
   ci: N(Type.Boolean()),
   cd: N(Type.Boolean()),
   cfr_status: N(Type.Boolean()),
