@@ -28,6 +28,7 @@ import { metricRoutes } from './routes/metrics.js';
 import { CredentialStore } from '../store/credentials.js';
 import { ErrorSchema } from './schemas.js';
 import { freshnessRoutes } from './routes/freshness.js';
+import { filterValueRoutes } from './routes/filter-values.js';
 import { sessionRoutes } from './routes/session.js';
 import { webRoutes } from './static.js';
 import { join } from 'node:path';
@@ -157,6 +158,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         oauthRoutes(scope, ctx, prefix);
         metricRoutes(scope, ctx);
         freshnessRoutes(scope, ctx);
+        filterValueRoutes(scope, ctx);
         sessionRoutes(scope, ctx, prefix);
       },
       { prefix },

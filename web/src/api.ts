@@ -1,4 +1,6 @@
 import type {
+  DoraProfile,
+  FilterValues,
   Freshness,
   HealthAnswer,
   Instance,
@@ -7,6 +9,7 @@ import type {
   MetricAnswer,
   MrAnswer,
   OAuthStatus,
+  ProfilePreview,
   RecordsPage,
   Session,
   SyncJob,
@@ -14,16 +17,40 @@ import type {
   ValidationReport,
 } from './types';
 
-/** An API error as the server words it: `{ error: { code, message, field? } }`. */
+export interface ErrorDetail {
+  code: string;
+  message: string;
+  field?: string;
+}
+
+/** An API error as the server words it: `{ error: { code, message, field?, details? } }`. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
     readonly field?: string,
+    /** One per failing field when there are several problems. */
+    readonly details: ErrorDetail[] = [],
   ) {
     super(message);
   }
+
+  /** Each problem with the field it names: the details, or the error itself when it has none. */
+  problems(): ErrorDetail[] {
+    if (this.details.length > 0) return this.details;
+    return [{ code: this.code, message: this.message, ...(this.field === undefined ? {} : { field: this.field }) }];
+  }
+}
+
+/** One field of a JSON schema, as much of it as the forms read. */
+export interface FieldSchema {
+  type?: string;
+  description?: string;
+  minimum?: number;
+  maximum?: number;
+  maxItems?: number;
+  items?: { maxLength?: number; minLength?: number };
 }
 
 export type Query = Record<string, string | number | undefined>;
@@ -64,8 +91,16 @@ export class Api {
       // not JSON: reported below with the status
     }
     if (!res.ok) {
-      const e = (parsed as { error?: { code?: string; message?: string; field?: string } } | undefined)?.error;
-      const err = new ApiError(res.status, e?.code ?? `http_${res.status}`, e?.message ?? res.statusText, e?.field);
+      const e = (
+        parsed as { error?: { code?: string; message?: string; field?: string; details?: ErrorDetail[] } } | undefined
+      )?.error;
+      const err = new ApiError(
+        res.status,
+        e?.code ?? `http_${res.status}`,
+        e?.message ?? res.statusText,
+        e?.field,
+        Array.isArray(e?.details) ? e.details : [],
+      );
       if (res.status === 401 && path !== '/v1/session') {
         this.#csrf = null;
         this.onSignedOut();
@@ -138,4 +173,27 @@ export class Api {
   records = (name: string, q: Query) => this.get<RecordsPage>(`/v1/metrics/${name}/records${queryString(q)}`);
   cicdHealth = (q: Query) => this.get<HealthAnswer>(`/v1/metrics/cicd-health${queryString(q)}`);
   mergeRequests = (q: Query) => this.get<MrAnswer>(`/v1/metrics/merge-requests${queryString(q)}`);
+  filterValues = () => this.get<FilterValues>('/v1/metrics/filter-values');
+
+  profile = () => this.get<{ profile: DoraProfile }>('/v1/metrics/profile');
+  profileDefaults = () => this.get<{ profile: DoraProfile }>('/v1/metrics/profile/defaults');
+  /** Saves a profile change (any of its fields); the metrics follow it at once. */
+  saveProfile = (change: Record<string, unknown>) =>
+    this.#call<{ profile: DoraProfile }>('PUT', '/v1/metrics/profile', change);
+  /** The profile's fields as the API's schema describes them (description and limits), from /openapi.json. */
+  profileFields = async (): Promise<Record<string, FieldSchema>> => {
+    type Doc = {
+      paths?: Record<
+        string,
+        { get?: { responses?: Record<string, { content?: Record<string, { schema?: unknown }> }> } }
+      >;
+    };
+    const doc = await this.get<Doc>('/openapi.json');
+    const schema = doc.paths?.['/v1/metrics/profile']?.get?.responses?.['200']?.content?.['application/json']
+      ?.schema as { properties?: { profile?: { properties?: Record<string, FieldSchema> } } } | undefined;
+    return schema?.properties?.profile?.properties ?? {};
+  };
+  /** What a change would do to the deployments of a window (`from`, `to`), before saving it. */
+  previewProfile = (change: Record<string, unknown>, q: Query) =>
+    this.#call<ProfilePreview>('POST', `/v1/metrics/profile/preview${queryString(q)}`, change);
 }

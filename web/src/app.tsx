@@ -4,6 +4,7 @@ import { ErrorBox } from './components/error-box';
 import { CicdHealthPage } from './pages/cicd-health';
 import { CustomCicdPage } from './pages/custom-cicd';
 import { DoraPage } from './pages/dora';
+import { DoraProfilePage } from './pages/dora-profile';
 import { DrillDownPage } from './pages/drill-down';
 import { IntegrationsPage } from './pages/integrations';
 import { MergeRequestsPage } from './pages/merge-requests';
@@ -13,6 +14,7 @@ import type { Session } from './types';
 
 const NAV = [
   { path: '/insights/dora', label: 'DORA' },
+  { path: '/insights/dora/profile', label: 'DORA profile' },
   { path: '/insights/cicd', label: 'CI/CD health' },
   { path: '/insights/merge-requests', label: 'Merge requests' },
   { path: '/integrations', label: 'Integrations' },
@@ -39,10 +41,15 @@ export function App({ api }: { api: Api }) {
     // Filters and time range follow the person between insight pages.
     navigate(to.startsWith('/insights') && path.startsWith('/insights') ? to + window.location.search : to);
   };
+  // The nav entry of the page: the longest path it is under (the profile is under DORA).
+  const active = NAV.filter((n) => path === n.path || path.startsWith(n.path + '/')).sort(
+    (a, b) => b.path.length - a.path.length,
+  )[0]?.path;
   const signOut = () => api.signOut().then(() => setSession(null), setError);
   const drill = /^\/insights\/dora\/([a-z-]+)$/.exec(path);
   let page: React.ReactNode;
-  if (drill !== null) page = <DrillDownPage api={api} loc={loc} metric={drill[1]!} />;
+  if (path === '/insights/dora/profile') page = <DoraProfilePage api={api} loc={loc} />;
+  else if (drill !== null) page = <DrillDownPage api={api} loc={loc} metric={drill[1]!} />;
   else if (path === '/insights/dora') page = <DoraPage api={api} loc={loc} />;
   else if (path === '/insights/cicd') page = <CicdHealthPage api={api} loc={loc} />;
   else if (path === '/insights/merge-requests') page = <MergeRequestsPage api={api} loc={loc} />;
@@ -56,12 +63,7 @@ export function App({ api }: { api: Api }) {
         <strong className="brand">OpenSEI</strong>
         <nav>
           {NAV.map((n) => (
-            <a
-              key={n.path}
-              href={n.path}
-              onClick={link(n.path)}
-              className={path === n.path || path.startsWith(n.path + '/') ? 'active' : undefined}
-            >
+            <a key={n.path} href={n.path} onClick={link(n.path)} className={n.path === active ? 'active' : undefined}>
               {n.label}
             </a>
           ))}

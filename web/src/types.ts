@@ -183,3 +183,38 @@ export interface MrAnswer {
   series: { bucket: string; start: string; merged: number; cycle_p50_ms: number | null }[];
   records_url: string;
 }
+
+/** What counts as a production deployment and a failure (GET /v1/metrics/profile). */
+export interface DoraProfile {
+  production_environment_types: string[];
+  production_environments: string[];
+  webhook_cd_is_production: boolean;
+  sources: string[];
+  pipelines: string[];
+  counted_results: string[];
+  failure_results: string[];
+  incident_window_hours: number;
+}
+
+/** What a profile change would do to a window's deployments (POST /v1/metrics/profile/preview). */
+export interface ProfilePreview {
+  window: { from: string; to: string };
+  current: { deployments: number; failed: number };
+  proposed: { deployments: number; failed: number };
+  added: number;
+  removed: number;
+  message: string;
+}
+
+/** The values the dashboards filter on (GET /v1/metrics/filter-values). */
+export interface FilterValues {
+  sources: string[];
+  pipelines: string[];
+  services: string[];
+  environments: string[];
+  ci_pipelines: string[];
+  ci_sources: string[];
+  branches: string[];
+  environment_types: string[];
+  repositories: string[];
+}

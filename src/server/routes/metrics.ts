@@ -12,7 +12,13 @@ import {
   type MetricQuery,
   timeToRestore,
 } from '../../metrics/dora.js';
-import { DoraProfileSchema, loadProfile, mergeProfile, type DoraProfile } from '../../metrics/profile.js';
+import {
+  DEFAULT_PROFILE,
+  DoraProfileSchema,
+  loadProfile,
+  mergeProfile,
+  type DoraProfile,
+} from '../../metrics/profile.js';
 import { leadTime } from '../../metrics/lead-time.js';
 import { METRICS, metricRecords, type MetricName, toCsv } from '../../metrics/records.js';
 import { checkTimeZone, parseWindow } from '../../metrics/window.js';
@@ -355,6 +361,18 @@ export function metricRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (req) => ({ profile: await loadProfile(ctx.db, tenantOf(req)) }),
+  );
+
+  app.get(
+    '/metrics/profile/defaults',
+    {
+      schema: {
+        tags: ['metrics'],
+        summary: 'The default DORA profile (what counts with no setup); PUT it to /v1/metrics/profile to reset',
+        response: { 200: Type.Object({ profile: DoraProfileSchema }), ...errors(401, 403) },
+      },
+    },
+    async () => ({ profile: DEFAULT_PROFILE }),
   );
 
   app.put(

@@ -5,6 +5,7 @@ import { Filters, windowOf } from '../components/filters';
 import { FreshnessLine } from '../components/freshness-line';
 import { SortableTable } from '../components/sortable-table';
 import { TrendChart } from '../components/trend-chart';
+import { useFilterValues } from '../components/use-filter-values';
 import { useLoad } from '../components/use-load';
 import { duration, percent } from '../format';
 import type { Location } from '../router';
@@ -36,6 +37,7 @@ export function CicdHealthPage({ api, loc }: { api: Api; loc: Location }) {
     const [health, freshness] = await Promise.all([api.cicdHealth(q), api.freshness()]);
     return { health, freshness, at: Date.now() };
   }, JSON.stringify(q));
+  const values = useFilterValues(api);
   const h = loaded.data?.health;
   const starts = useMemo(() => (h?.series ?? []).map((s) => s.start), [h]);
   const runs = useMemo(
@@ -61,9 +63,9 @@ export function CicdHealthPage({ api, loc }: { api: Api; loc: Location }) {
         key={loc.query.toString()}
         loc={loc}
         fields={[
-          { key: 'source', label: 'Source', placeholder: 'harnessng, gitlab, custom' },
-          { key: 'pipeline', label: 'Pipeline' },
-          { key: 'branch', label: 'Branch' },
+          { key: 'source', label: 'Source', placeholder: 'harnessng, gitlab, custom', options: values?.ci_sources },
+          { key: 'pipeline', label: 'Pipeline', options: values?.ci_pipelines },
+          { key: 'branch', label: 'Branch', options: values?.branches },
           { key: 'kind', label: 'Kind', placeholder: 'ci or cd', options: ['ci', 'cd'] },
           { key: 'group_by', label: 'Group by', placeholder: 'pipeline', options: ['pipeline', 'branch'] },
         ]}

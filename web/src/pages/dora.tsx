@@ -4,6 +4,7 @@ import { ErrorBox } from '../components/error-box';
 import { Filters, windowOf } from '../components/filters';
 import { FreshnessLine } from '../components/freshness-line';
 import { TrendChart } from '../components/trend-chart';
+import { useFilterValues } from '../components/use-filter-values';
 import { useLoad } from '../components/use-load';
 import { navigate, type Location } from '../router';
 import type { Freshness, MetricAnswer } from '../types';
@@ -131,18 +132,33 @@ export function DoraPage({ api, loc }: { api: Api; loc: Location }) {
     ]);
     return { freshness, answers, previous, at: Date.now() };
   }, key);
+  const values = useFilterValues(api);
   const search = window.location.search;
+  const profile = `/insights/dora/profile${search}`;
   return (
     <div className="page">
-      <h1>DORA metrics</h1>
+      <header className="row">
+        <h1>DORA metrics</h1>
+        <a
+          href={profile}
+          data-testid="what-counts"
+          title="The DORA profile: which runs are production deployments and which failed"
+          onClick={(e) => {
+            e.preventDefault();
+            navigate(profile);
+          }}
+        >
+          What counts as a deployment?
+        </a>
+      </header>
       <Filters
         key={loc.query.toString()}
         loc={loc}
         fields={[
-          { key: 'source', label: 'Source', placeholder: 'harnessng, gitlab, custom' },
-          { key: 'pipeline', label: 'Pipeline' },
-          { key: 'service', label: 'Service / project' },
-          { key: 'environment', label: 'Environment' },
+          { key: 'source', label: 'Source', placeholder: 'harnessng, gitlab, custom', options: values?.sources },
+          { key: 'pipeline', label: 'Pipeline', options: values?.pipelines },
+          { key: 'service', label: 'Service / project', options: values?.services },
+          { key: 'environment', label: 'Environment', options: values?.environments },
         ]}
       />
       <p className="muted" data-testid="window">

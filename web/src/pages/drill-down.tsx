@@ -4,6 +4,7 @@ import { ErrorBox } from '../components/error-box';
 import { Filters, windowOf } from '../components/filters';
 import { FreshnessLine } from '../components/freshness-line';
 import { SortableTable } from '../components/sortable-table';
+import { useFilterValues } from '../components/use-filter-values';
 import { useLoad } from '../components/use-load';
 import { cell } from '../format';
 import { navigate, setQuery, type Location } from '../router';
@@ -28,6 +29,7 @@ export function DrillDownPage({ api, loc, metric }: { api: Api; loc: Location; m
     },
     `${metric}:${JSON.stringify(q)}:${offset}`,
   );
+  const values = useFilterValues(api);
   if (m === undefined) return <p>No metric “{metric}”.</p>;
   const csv = `/v1/metrics/${metric}/records${queryString({ ...q, format: 'csv', limit: 10000 })}`;
   const back = new URLSearchParams(loc.query);
@@ -51,7 +53,11 @@ export function DrillDownPage({ api, loc, metric }: { api: Api; loc: Location; m
       <Filters
         key={loc.query.toString()}
         loc={loc}
-        fields={DORA_FILTERS.map((k) => ({ key: k, label: k.replace(/^./, (c) => c.toUpperCase()) }))}
+        fields={DORA_FILTERS.map((k) => ({
+          key: k,
+          label: k.replace(/^./, (c) => c.toUpperCase()),
+          options: values?.[`${k}s` as 'sources' | 'pipelines' | 'services' | 'environments'],
+        }))}
       />
       <ErrorBox error={loaded.error} />
       {a !== undefined && (

@@ -5,6 +5,7 @@ import { Filters, windowOf } from '../components/filters';
 import { FreshnessLine } from '../components/freshness-line';
 import { SortableTable } from '../components/sortable-table';
 import { TrendChart } from '../components/trend-chart';
+import { useFilterValues } from '../components/use-filter-values';
 import { useLoad } from '../components/use-load';
 import { cell, duration, num } from '../format';
 import type { Location } from '../router';
@@ -49,6 +50,7 @@ export function MergeRequestsPage({ api, loc }: { api: Api; loc: Location }) {
     ],
     [f],
   );
+  const values = useFilterValues(api);
   const fresh = <FreshnessLine freshness={loaded.data?.freshness} computedAt={loaded.data?.at ?? Date.now()} />;
   return (
     <div className="page">
@@ -57,7 +59,7 @@ export function MergeRequestsPage({ api, loc }: { api: Api; loc: Location }) {
         key={loc.query.toString()}
         loc={loc}
         fields={[
-          { key: 'repo', label: 'Project (repository)', placeholder: 'group/project' },
+          { key: 'repo', label: 'Project (repository)', placeholder: 'group/project', options: values?.repositories },
           { key: 'author', label: 'Author' },
         ]}
       />
