@@ -2,7 +2,7 @@
 // pipeline or branch, the slowest stages, and flaky runs (failed, then passed on the same commit).
 import type { Queryable } from '../store/db.js';
 import { bucketsSql } from './buckets.js';
-import { Params } from './deployments.js';
+import { Params, type TeamScope } from './deployments.js';
 
 /** Results that say how a run went; canceled, skipped and unfinished runs are left out. */
 const COUNTED = ['success', 'failure', 'unstable', 'aborted'];
@@ -15,7 +15,9 @@ export interface HealthQuery {
   timeZone: string;
   interval: 'day' | 'week' | 'month';
   groupBy: 'pipeline' | 'branch';
-  filters: { source?: string; pipeline?: string; branch?: string; kind?: 'ci' | 'cd' };
+  filters: { source?: string; pipeline?: string; branch?: string; kind?: 'ci' | 'cd'; team?: string };
+  /** Set when `filters.team` names a team: runs of its services (pipelines) or repositories count. */
+  team?: TeamScope | undefined;
 }
 
 interface Stats {
@@ -52,6 +54,11 @@ function runsSql(p: Params, q: HealthQuery): string {
   if (f.branch !== undefined) where.push(`branch_name = ${p.add(f.branch)}`);
   if (f.kind === 'ci') where.push('ci');
   if (f.kind === 'cd') where.push('cd');
+  if (q.team !== undefined) {
+    where.push(`(pipeline = ANY(${p.add(q.team.services)}::text[]) OR EXISTS (
+      SELECT 1 FROM scm_repos sr WHERE sr.tenant_id = cicd_runs.tenant_id AND sr.integration_id = cicd_runs.integration_id
+        AND sr.repo_key = cicd_runs.repo_key AND sr.full_path = ANY(${p.add(q.team.repositories)}::text[])))`);
+  }
   return `SELECT tenant_id, id, pipeline, branch_name, result, duration_ms, queued_ms, end_time FROM cicd_runs WHERE ${where.join(' AND ')}`;
 }
 

@@ -3,7 +3,7 @@
 // over (window, time zone, filters, profile), its value, the count behind it, a series and a band.
 import type { Db } from '../store/db.js';
 import { BUCKETS_AND_TOTAL, bucketsSql, splitTotal, TOTAL_COLUMN } from './buckets.js';
-import { deploymentsSql, type MetricFilters, Params } from './deployments.js';
+import { deploymentsSql, type MetricFilters, Params, type TeamScope } from './deployments.js';
 import { prepareDora } from './materialize.js';
 import type { DoraProfile } from './profile.js';
 
@@ -21,6 +21,8 @@ export interface MetricQuery {
   interval: Interval;
   filters: MetricFilters;
   profile: DoraProfile;
+  /** Set when `filters.team` names a team: what it covers. */
+  team?: TeamScope | undefined;
 }
 
 export interface SeriesPoint {
@@ -105,7 +107,7 @@ const perInterval: Record<Interval, number> = { day: 1, week: 7, month: 30.4375 
 export async function deploymentFrequency(db: Db, q: MetricQuery): Promise<MetricAnswer> {
   await prepareDora(db, q.tenantId);
   const p = new Params();
-  const d = deploymentsSql(p, q.tenantId, q.from, q.to, q.filters);
+  const d = deploymentsSql(p, q.tenantId, q.from, q.to, q.filters, q.team);
   const tz = p.add(q.timeZone);
   // One pass: buckets hold whole local days, so the deployment days of the window are the buckets' sum.
   const rows = await db.query<{ bucket: string; start: Date; n: number; days: number }>(
@@ -145,7 +147,7 @@ export async function deploymentFrequency(db: Db, q: MetricQuery): Promise<Metri
  * project it was raised in), so one incident fails at most one deployment.
  */
 export function failuresSql(p: Params, q: MetricQuery): string {
-  const d = deploymentsSql(p, q.tenantId, q.from, q.to, q.filters);
+  const d = deploymentsSql(p, q.tenantId, q.from, q.to, q.filters, q.team);
   const hours = q.profile.incident_window_hours;
   if (hours <= 0) return `SELECT d.*, NULL::text AS incident FROM (${d}) d`;
   const t = p.add(q.tenantId);
@@ -222,6 +224,7 @@ export function recoveriesSql(p: Params, q: MetricQuery): string {
     new Date(q.from.getTime() - RECOVERY_LOOKBACK_MS),
     new Date('9999-12-31T00:00:00Z'),
     q.filters,
+    q.team,
   );
   // The next successful deployment of the same service and environment, by a window (not a lookup per row).
   return `WITH d AS (${d}),

@@ -8,7 +8,7 @@
 // first deployment. What each deployment shipped is worked out as data arrives (materialize.ts).
 import type { Db } from '../store/db.js';
 import { BUCKETS_AND_TOTAL, bucketsSql, splitTotal, TOTAL_COLUMN } from './buckets.js';
-import { Params } from './deployments.js';
+import { Params, teamServiceSql } from './deployments.js';
 import { type Band, BANDS_SOURCE, base, type MetricAnswer, type MetricQuery } from './dora.js';
 import { prepareDora } from './materialize.js';
 import { mergedSql } from './merge-requests.js';
@@ -31,7 +31,7 @@ export function leadTimeBand(ms: number): Band {
  * (committed_at and lead_ms null when the commit's time is unknown: its repository is not connected). The
  * filters narrow the deployment that shipped the change first.
  */
-export function changesSql(p: Params, q: Pick<MetricQuery, 'tenantId' | 'from' | 'to' | 'filters'>): string {
+export function changesSql(p: Params, q: Pick<MetricQuery, 'tenantId' | 'from' | 'to' | 'filters' | 'team'>): string {
   const where = [
     `tenant_id = ${p.add(q.tenantId)}`,
     'first',
@@ -43,6 +43,8 @@ export function changesSql(p: Params, q: Pick<MetricQuery, 'tenantId' | 'from' |
   if (f.pipeline !== undefined) where.push(`pipeline = ${p.add(f.pipeline)}`);
   if (f.service !== undefined) where.push(`service = ${p.add(f.service)}`);
   if (f.environment !== undefined) where.push(`environment = ${p.add(f.environment)}`);
+  const byTeam = teamServiceSql(p, 'service', q.team);
+  if (byTeam !== null) where.push(byTeam);
   return `SELECT run_id, source, pipeline, service, environment, sha, deployed_at, committed_at, lead_ms
     FROM dora_changes WHERE ${where.join(' AND ')}`;
 }
@@ -86,6 +88,7 @@ export async function leadTime(db: Db, q: MetricQuery): Promise<MetricAnswer> {
     { tenantId: q.tenantId, from: new Date(q.from.getTime() - STAGE_LOOKBACK_MS), to: q.to },
     {},
     q.filters,
+    q.team,
   );
   const [st] = await db.query<Record<string, number | null>>(
     `SELECT count(*)::int AS merge_requests,

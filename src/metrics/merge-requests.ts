@@ -2,13 +2,16 @@
 // deploy), size and reviews, over the merge requests merged in the window.
 import type { Db } from '../store/db.js';
 import { BUCKETS_AND_TOTAL, bucketsSql, splitTotal, TOTAL_COLUMN } from './buckets.js';
-import { Params } from './deployments.js';
+import { Params, teamServiceSql, type TeamScope } from './deployments.js';
 import type { MetricQuery } from './dora.js';
 import { prepareDora } from './materialize.js';
 
 export interface MrFilters {
   repo?: string;
   author?: string;
+  /** A team's name, echoed; its repositories narrow the merge requests. */
+  team?: string;
+  repositories?: string[];
 }
 
 const STAGES = ['cycle', 'coding', 'pickup', 'review', 'merge_to_deploy'] as const;
@@ -26,6 +29,7 @@ export function mergedSql(
   q: Pick<MetricQuery, 'tenantId' | 'from' | 'to'>,
   f: MrFilters,
   deployedBy: MetricQuery['filters'] = {},
+  deployedByTeam?: TeamScope,
 ): string {
   const t = p.add(q.tenantId);
   const where = [
@@ -36,10 +40,12 @@ export function mergedSql(
   ];
   if (f.repo !== undefined) where.push(`r.full_path = ${p.add(f.repo)}`);
   if (f.author !== undefined) where.push(`m.author = ${p.add(f.author)}`);
+  if (f.repositories !== undefined) where.push(`r.full_path = ANY(${p.add(f.repositories)}::text[])`);
   // Narrowing the deployments that count as shipping it (lead time's filters).
   const shippedBy = (['source', 'pipeline', 'service', 'environment'] as const)
     .filter((k) => deployedBy[k] !== undefined)
     .map((k) => `AND s.${k} = ${p.add(deployedBy[k])}`)
+    .concat(deployedByTeam === undefined ? [] : [`AND ${teamServiceSql(p, 's.service', deployedByTeam)}`])
     .join(' ');
   const ms = (a: string, b: string) => `(extract(epoch FROM ${b} - ${a}) * 1000)::float8`;
   return `SELECT m.repo_key, r.full_path AS repo, m.mr_key, m.title, m.author, m.created_at, m.merged_at,
@@ -109,6 +115,7 @@ export async function mergeRequestFlow(db: Db, q: MetricQuery, f: MrFilters): Pr
   const openWhere = [`m.tenant_id = ${p3.add(q.tenantId)}`, `m.created_at < ${p3.add(q.to)}`];
   if (f.repo !== undefined) openWhere.push(`r.full_path = ${p3.add(f.repo)}`);
   if (f.author !== undefined) openWhere.push(`m.author = ${p3.add(f.author)}`);
+  if (f.repositories !== undefined) openWhere.push(`r.full_path = ANY(${p3.add(f.repositories)}::text[])`);
   const [open] = await db.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM scm_merge_requests m
      JOIN scm_repos r ON r.tenant_id = m.tenant_id AND r.integration_id = m.integration_id AND r.repo_key = m.repo_key
@@ -122,12 +129,13 @@ export async function mergeRequestFlow(db: Db, q: MetricQuery, f: MrFilters): Pr
       { p50_ms: t?.[`${s}_p50`] ?? null, p90_ms: t?.[`${s}_p90`] ?? null, count: t?.[`${s}_n`] ?? 0 },
     ]),
   ) as MrAnswer['stages'];
+  const { repositories: _covered, ...shown } = f;
   return {
     metric: 'merge_requests',
     window: { from: q.from, to: q.to },
     time_zone: q.timeZone,
     interval: q.interval,
-    filters: f,
+    filters: shown,
     merged: t?.['merged'] ?? 0,
     open_at_end: open?.n ?? 0,
     stages,

@@ -70,7 +70,7 @@ export async function metricRecords(
   } else {
     columns = DEPLOYMENT_COLUMNS;
     sql = `SELECT id::text AS run_id, source, pipeline, service, environment, result, failed, at AS finished_at
-           FROM (${deploymentsSql(p, q.tenantId, q.from, q.to, q.filters)}) d WHERE result = 'success'
+           FROM (${deploymentsSql(p, q.tenantId, q.from, q.to, q.filters, q.team)}) d WHERE result = 'success'
            ORDER BY at DESC, id DESC`;
   }
   const rows = await db.query<Record<string, unknown>>(

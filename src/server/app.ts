@@ -29,6 +29,7 @@ import { CredentialStore } from '../store/credentials.js';
 import { ErrorSchema } from './schemas.js';
 import { freshnessRoutes } from './routes/freshness.js';
 import { filterValueRoutes } from './routes/filter-values.js';
+import { teamRoutes } from './routes/teams.js';
 import { sessionRoutes } from './routes/session.js';
 import { webRoutes } from './static.js';
 import { join } from 'node:path';
@@ -159,6 +160,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         metricRoutes(scope, ctx);
         freshnessRoutes(scope, ctx);
         filterValueRoutes(scope, ctx);
+        teamRoutes(scope, ctx);
         sessionRoutes(scope, ctx, prefix);
       },
       { prefix },

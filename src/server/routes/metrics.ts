@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { cicdHealth } from '../../metrics/cicd-health.js';
 import { mergedSql, mergeRequestFlow, type MrFilters } from '../../metrics/merge-requests.js';
 import { Params } from '../../metrics/deployments.js';
+import { teamByName } from '../../store/teams.js';
 import { applyProfile, prepareDora, productionDeploymentsSql } from '../../metrics/materialize.js';
 import {
   changeFailureRate,
@@ -37,6 +38,9 @@ const MetricQuerySchema = Type.Object(
     pipeline: Type.Optional(Type.String({ maxLength: 1024 })),
     service: Type.Optional(Type.String({ maxLength: 1024 })),
     environment: Type.Optional(Type.String({ maxLength: 1024 })),
+    team: Type.Optional(
+      Type.String({ maxLength: 128, description: 'A team name (GET /v1/teams): its services count' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -62,6 +66,7 @@ type MetricQueryInput = {
   pipeline?: string;
   service?: string;
   environment?: string;
+  team?: string;
 };
 
 const AnswerSchema = Type.Object({
@@ -93,7 +98,9 @@ async function metricQuery(ctx: AppContext, req: FastifyRequest): Promise<Metric
   const timeZone = checkTimeZone(q.time_zone ?? 'UTC');
   const { from, to } = parseWindow(q, timeZone, ctx.sync.clock.now());
   const filters = Object.fromEntries(
-    (['source', 'pipeline', 'service', 'environment'] as const).filter((k) => q[k] !== undefined).map((k) => [k, q[k]]),
+    (['source', 'pipeline', 'service', 'environment', 'team'] as const)
+      .filter((k) => q[k] !== undefined)
+      .map((k) => [k, q[k]]),
   );
   return {
     tenantId,
@@ -103,6 +110,7 @@ async function metricQuery(ctx: AppContext, req: FastifyRequest): Promise<Metric
     interval: q.interval ?? 'week',
     filters,
     profile: await loadProfile(ctx.db, tenantId),
+    ...(q.team === undefined ? {} : { team: await teamByName(ctx.db, tenantId, q.team) }),
   };
 }
 
@@ -134,6 +142,9 @@ const HealthQuerySchema = Type.Object(
     source: Type.Optional(Type.String({ maxLength: 64 })),
     pipeline: Type.Optional(Type.String({ maxLength: 1024 })),
     branch: Type.Optional(Type.String({ maxLength: 1024 })),
+    team: Type.Optional(
+      Type.String({ maxLength: 128, description: 'A team name (GET /v1/teams): its services count' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -146,6 +157,9 @@ const MrQuerySchema = Type.Object(
     interval: Type.Optional(Type.Union([Type.Literal('day'), Type.Literal('week'), Type.Literal('month')])),
     repo: Type.Optional(Type.String({ maxLength: 1024, description: 'Repository full path, e.g. acme/checkout' })),
     author: Type.Optional(Type.String({ maxLength: 256 })),
+    team: Type.Optional(
+      Type.String({ maxLength: 128, description: 'A team name (GET /v1/teams): its services count' }),
+    ),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
     offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000 })),
     format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])),
@@ -160,6 +174,7 @@ type MrQueryInput = {
   interval?: Interval;
   repo?: string;
   author?: string;
+  team?: string;
   limit?: number;
   offset?: number;
   format?: 'json' | 'csv';
@@ -180,9 +195,11 @@ export function metricRoutes(app: FastifyInstance, ctx: AppContext): void {
       filters: {},
       profile: await loadProfile(ctx.db, tenantId),
     };
+    const team = input.team === undefined ? undefined : await teamByName(ctx.db, tenantId, input.team);
     const f: MrFilters = {
       ...(input.repo === undefined ? {} : { repo: input.repo }),
       ...(input.author === undefined ? {} : { author: input.author }),
+      ...(team === undefined ? {} : { team: team.name, repositories: team.repositories }),
     };
     return { q, f };
   };
@@ -282,14 +299,19 @@ export function metricRoutes(app: FastifyInstance, ctx: AppContext): void {
         source?: string;
         pipeline?: string;
         branch?: string;
+        team?: string;
       };
+      const tenantId = tenantOf(req);
       const timeZone = checkTimeZone(q.time_zone ?? 'UTC');
       const { from, to } = parseWindow(q, timeZone, ctx.sync.clock.now());
       const filters = Object.fromEntries(
-        (['source', 'pipeline', 'branch', 'kind'] as const).filter((k) => q[k] !== undefined).map((k) => [k, q[k]]),
+        (['source', 'pipeline', 'branch', 'kind', 'team'] as const)
+          .filter((k) => q[k] !== undefined)
+          .map((k) => [k, q[k]]),
       );
       return cicdHealth(ctx.db, {
-        tenantId: tenantOf(req),
+        tenantId,
+        ...(q.team === undefined ? {} : { team: await teamByName(ctx.db, tenantId, q.team) }),
         from,
         to,
         timeZone,
