@@ -139,6 +139,9 @@ async function rebuild(tx: Queryable, tenantId: string, profile: DoraProfile): P
      SELECT ${t}, id, ${DEPLOYMENT_COLUMNS} FROM (${live}) d`,
     p.values,
   );
+  // Fresh statistics, or the planner keeps its picture of an empty table (quadratic plans: 149 s instead of 4 s
+  // for 100,000 runs on PGlite, which has no autovacuum).
+  await tx.query('ANALYZE dora_deployments');
   await tx.query(
     `INSERT INTO dora_state (tenant_id) VALUES ($1) ON CONFLICT (tenant_id) DO UPDATE SET built_at = now()`,
     [tenantId],
@@ -197,7 +200,9 @@ export async function refreshChanges(db: Db, tenantId: string): Promise<void> {
           marks.since,
         ]);
         const p = new Params();
-        await tx.query(changesInsertSql(p, tenantId, marks.since === '-infinity' ? null : marks.since), p.values);
+        const full = marks.since === '-infinity';
+        await tx.query(changesInsertSql(p, tenantId, full ? null : marks.since), p.values);
+        if (full) await tx.query('ANALYZE dora_changes');
         // Only the marks read: a batch committed meanwhile keeps its mark for the next refresh.
         await tx.query('DELETE FROM dora_changes_dirty WHERE tenant_id = $1 AND id = ANY($2::bigint[])', [
           tenantId,
