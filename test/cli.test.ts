@@ -351,6 +351,9 @@ describe('sei CLI on PostgreSQL (DATABASE_URL)', () => {
       expect(JSON.parse(mrs.stdout)).toMatchObject({ metric: 'merge_requests', merged: 0 });
       const badGroup = await runCli(['metrics', 'cicd-health', '--group-by', 'stage'], env);
       expect(badGroup.code).toBe(2);
+      const noTeam = await runCli(['metrics', 'deployment-frequency', ...window, '--team', 'Nobody'], env);
+      expect(noTeam.code).toBe(2);
+      expect(noTeam.stderr).toContain('No team called "Nobody"');
 
       const db = new PgDb(url, 1);
       try {

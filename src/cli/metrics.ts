@@ -9,6 +9,7 @@ import {
 import { cicdHealth } from '../metrics/cicd-health.js';
 import { mergeRequestFlow } from '../metrics/merge-requests.js';
 import { loadProfile } from '../metrics/profile.js';
+import { teamByName } from '../store/teams.js';
 import { leadTime } from '../metrics/lead-time.js';
 import { METRICS, type MetricName } from '../metrics/records.js';
 import { checkTimeZone, parseWindow } from '../metrics/window.js';
@@ -64,11 +65,14 @@ async function flowCommand(
     await getTenant(r.db, tenant);
     const { from, to } = parseWindow({ from: str('from'), to: str('to') }, timeZone, Date.now());
     const base = { tenantId: tenant, from, to, timeZone, interval: interval as Interval };
+    const team = str('team') === undefined ? undefined : await teamByName(r.db, tenant, str('team')!);
     if (name === 'cicd-health') {
       const filters = Object.fromEntries(
-        (['source', 'pipeline', 'branch', 'kind'] as const).filter((k) => str(k) !== undefined).map((k) => [k, str(k)]),
+        (['source', 'pipeline', 'branch', 'kind', 'team'] as const)
+          .filter((k) => str(k) !== undefined)
+          .map((k) => [k, str(k)]),
       );
-      const h = await cicdHealth(r.db, { ...base, groupBy, filters });
+      const h = await cicdHealth(r.db, { ...base, groupBy, filters, ...(team === undefined ? {} : { team }) });
       if (values['json'] === true) return out(JSON.stringify(h, null, 2));
       const t = h.totals;
       out(
@@ -90,6 +94,7 @@ async function flowCommand(
     const f = {
       ...(str('repo') === undefined ? {} : { repo: str('repo')! }),
       ...(str('author') === undefined ? {} : { author: str('author')! }),
+      ...(team === undefined ? {} : { team: team.name, repositories: team.repositories }),
     };
     const m = await mergeRequestFlow(r.db, { ...base, filters: {}, profile: await loadProfile(r.db, tenant) }, f);
     if (values['json'] === true) return out(JSON.stringify(m, null, 2));
@@ -105,7 +110,7 @@ async function flowCommand(
   }
 }
 
-/** `sei metrics <name> [--from --to --time-zone --interval --source --pipeline --service --environment] [--json]`. */
+/** `sei metrics <name> [--from --to --time-zone --interval --source --pipeline --service --environment --team] [--json]`. */
 export async function metricsCommand(rt: () => Promise<Runtime>, args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args,
@@ -125,6 +130,7 @@ export async function metricsCommand(rt: () => Promise<Runtime>, args: string[])
       'group-by': { type: 'string', default: 'pipeline' },
       repo: { type: 'string' },
       author: { type: 'string' },
+      team: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
   });
@@ -142,10 +148,11 @@ export async function metricsCommand(rt: () => Promise<Runtime>, args: string[])
     await getTenant(r.db, values.tenant);
     const { from, to } = parseWindow({ from: values.from, to: values.to }, timeZone, Date.now());
     const filters = Object.fromEntries(
-      (['source', 'pipeline', 'service', 'environment'] as const)
+      (['source', 'pipeline', 'service', 'environment', 'team'] as const)
         .filter((k) => values[k] !== undefined)
         .map((k) => [k, values[k]]),
     );
+    const team = values.team === undefined ? undefined : await teamByName(r.db, values.tenant, values.team);
     const answer = await COMPUTE[name](r.db, {
       tenantId: values.tenant,
       from,
@@ -154,6 +161,7 @@ export async function metricsCommand(rt: () => Promise<Runtime>, args: string[])
       interval: values.interval as Interval,
       filters,
       profile: await loadProfile(r.db, values.tenant),
+      ...(team === undefined ? {} : { team }),
     });
     if (values.json) {
       out(JSON.stringify(answer, null, 2));

@@ -37,6 +37,23 @@ export class Params {
  * `dora_deployments` (kept up to date under the tenant's profile, see materialize.ts: call `prepareDora`
  * first).
  */
+/** The conditions a deployment row (as `alias`) meets to count for a tenant, its filters and team. */
+export function deploymentConditions(
+  p: Params,
+  alias: string,
+  tenantId: string,
+  filters: MetricFilters = {},
+  team?: TeamScope,
+): string[] {
+  const where = [`${alias}.tenant_id = ${p.add(tenantId)}`];
+  for (const k of ['source', 'pipeline', 'service', 'environment'] as const) {
+    if (filters[k] !== undefined) where.push(`${alias}.${k} = ${p.add(filters[k])}`);
+  }
+  const byTeam = teamServiceSql(p, `${alias}.service`, team);
+  if (byTeam !== null) where.push(byTeam);
+  return where;
+}
+
 export function deploymentsSql(
   p: Params,
   tenantId: string,
@@ -45,13 +62,11 @@ export function deploymentsSql(
   filters: MetricFilters = {},
   team?: TeamScope,
 ): string {
-  const where = [`tenant_id = ${p.add(tenantId)}`, `at >= ${p.add(from)}`, `at < ${p.add(to)}`];
-  if (filters.source !== undefined) where.push(`source = ${p.add(filters.source)}`);
-  if (filters.pipeline !== undefined) where.push(`pipeline = ${p.add(filters.pipeline)}`);
-  if (filters.service !== undefined) where.push(`service = ${p.add(filters.service)}`);
-  if (filters.environment !== undefined) where.push(`environment = ${p.add(filters.environment)}`);
-  const byTeam = teamServiceSql(p, 'service', team);
-  if (byTeam !== null) where.push(byTeam);
-  return `SELECT run_id AS id, source, pipeline, service, environment, result, at, start_time, failed
-    FROM dora_deployments WHERE ${where.join(' AND ')}`;
+  const where = [
+    ...deploymentConditions(p, 'd', tenantId, filters, team),
+    `d.at >= ${p.add(from)}`,
+    `d.at < ${p.add(to)}`,
+  ];
+  return `SELECT d.run_id AS id, d.source, d.pipeline, d.service, d.environment, d.result, d.at, d.start_time, d.failed
+    FROM dora_deployments d WHERE ${where.join(' AND ')}`;
 }

@@ -3,7 +3,7 @@
 // over (window, time zone, filters, profile), its value, the count behind it, a series and a band.
 import type { Db } from '../store/db.js';
 import { BUCKETS_AND_TOTAL, bucketsSql, splitTotal, TOTAL_COLUMN } from './buckets.js';
-import { deploymentsSql, type MetricFilters, Params, type TeamScope } from './deployments.js';
+import { deploymentConditions, deploymentsSql, type MetricFilters, Params, type TeamScope } from './deployments.js';
 import { prepareDora } from './materialize.js';
 import type { DoraProfile } from './profile.js';
 
@@ -49,8 +49,6 @@ export interface MetricAnswer {
 }
 
 const DAY_MS = 86_400_000;
-// How far before the window a failure streak may have begun, and so how far back recovery looks.
-const RECOVERY_LOOKBACK_MS = 90 * DAY_MS;
 
 const days = (q: MetricQuery): number => (q.to.getTime() - q.from.getTime()) / DAY_MS;
 
@@ -218,29 +216,28 @@ export async function changeFailureRate(db: Db, q: MetricQuery): Promise<MetricA
  * that service and environment, if any yet.
  */
 export function recoveriesSql(p: Params, q: MetricQuery): string {
-  const d = deploymentsSql(
-    p,
-    q.tenantId,
-    new Date(q.from.getTime() - RECOVERY_LOOKBACK_MS),
-    new Date('9999-12-31T00:00:00Z'),
-    q.filters,
-    q.team,
-  );
-  // The next successful deployment of the same service and environment, by a window (not a lookup per row).
-  return `WITH d AS (${d}),
-      s AS (
-        SELECT d.*,
-          lag(d.failed) OVER (PARTITION BY d.service, d.environment ORDER BY d.at, d.id) AS prev_failed,
-          -- A running minimum over the later rows, newest first: computed in one pass (a frame that starts
-          -- after the current row would be recomputed for every row).
-          min(d.at) FILTER (WHERE NOT d.failed AND d.result = 'success') OVER (
-            PARTITION BY d.service, d.environment ORDER BY d.at DESC, d.id DESC
-            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS restored_at
-        FROM d
-      )
-    SELECT f.id, f.source, f.pipeline, f.service, f.environment, f.result, f.at AS failed_at, f.restored_at
-    FROM s f
-    WHERE f.failed AND NOT COALESCE(f.prev_failed, false) AND f.at >= ${p.add(q.from)} AND f.at < ${p.add(q.to)}`;
+  const f = deploymentsSql(p, q.tenantId, q.from, q.to, q.filters, q.team);
+  // Two index lookups per failed deployment of the window (dora_deployments_group), not a window over every
+  // deployment: the one before it (does it start a streak?) and the next successful one.
+  const same = [
+    ...deploymentConditions(p, 'x', q.tenantId, q.filters, q.team),
+    'x.service = f.service',
+    'x.environment = f.environment',
+  ].join(' AND ');
+  return `SELECT f.id, f.source, f.pipeline, f.service, f.environment, f.result, f.at AS failed_at,
+      nx.at AS restored_at
+    FROM (${f}) f
+    LEFT JOIN LATERAL (
+      SELECT x.failed FROM dora_deployments x
+      WHERE ${same} AND x.at <= f.at AND (x.at, x.run_id) < (f.at, f.id)
+      ORDER BY x.at DESC, x.run_id DESC LIMIT 1
+    ) prev ON true
+    LEFT JOIN LATERAL (
+      SELECT x.at FROM dora_deployments x
+      WHERE ${same} AND x.at >= f.at AND (x.at, x.run_id) > (f.at, f.id) AND x.result = 'success' AND NOT x.failed
+      ORDER BY x.at, x.run_id LIMIT 1
+    ) nx ON true
+    WHERE f.failed AND NOT COALESCE(prev.failed, false)`;
 }
 
 /** From a failed deployment to the next successful one of the same service and environment: median and p90. */
