@@ -14,6 +14,7 @@ import type {
   Session,
   SyncJob,
   SyncStatus,
+  Team,
   ValidationReport,
 } from './types';
 
@@ -174,6 +175,15 @@ export class Api {
   cicdHealth = (q: Query) => this.get<HealthAnswer>(`/v1/metrics/cicd-health${queryString(q)}`);
   mergeRequests = (q: Query) => this.get<MrAnswer>(`/v1/metrics/merge-requests${queryString(q)}`);
   filterValues = () => this.get<FilterValues>('/v1/metrics/filter-values');
+
+  /** The tenant's teams, sorted by name. */
+  teams = () => this.get<{ teams: Team[] }>('/v1/teams');
+  createTeam = (body: { name: string; services?: string[]; repositories?: string[] }) =>
+    this.#call<{ team: Team }>('POST', '/v1/teams', body);
+  /** Changes any of a team's fields. */
+  updateTeam = (id: string, change: { name?: string; services?: string[]; repositories?: string[] }) =>
+    this.#call<{ team: Team }>('PUT', `/v1/teams/${encodeURIComponent(id)}`, change);
+  removeTeam = (id: string) => this.#call<void>('DELETE', `/v1/teams/${encodeURIComponent(id)}`);
 
   profile = () => this.get<{ profile: DoraProfile }>('/v1/metrics/profile');
   profileDefaults = () => this.get<{ profile: DoraProfile }>('/v1/metrics/profile/defaults');

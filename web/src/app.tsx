@@ -9,6 +9,7 @@ import { DrillDownPage } from './pages/drill-down';
 import { IntegrationsPage } from './pages/integrations';
 import { MergeRequestsPage } from './pages/merge-requests';
 import { SignInPage } from './pages/sign-in';
+import { TeamsPage } from './pages/teams';
 import { navigate, useLocation } from './router';
 import type { Session } from './types';
 
@@ -17,6 +18,7 @@ const NAV = [
   { path: '/insights/dora/profile', label: 'DORA profile' },
   { path: '/insights/cicd', label: 'CI/CD health' },
   { path: '/insights/merge-requests', label: 'Merge requests' },
+  { path: '/teams', label: 'Teams' },
   { path: '/integrations', label: 'Integrations' },
   { path: '/custom-cicd', label: 'Custom CI/CD' },
 ];
@@ -53,6 +55,7 @@ export function App({ api }: { api: Api }) {
   else if (path === '/insights/dora') page = <DoraPage api={api} loc={loc} />;
   else if (path === '/insights/cicd') page = <CicdHealthPage api={api} loc={loc} />;
   else if (path === '/insights/merge-requests') page = <MergeRequestsPage api={api} loc={loc} />;
+  else if (path === '/teams') page = <TeamsPage api={api} />;
   else if (path === '/integrations') page = <IntegrationsPage api={api} />;
   else if (path === '/custom-cicd') page = <CustomCicdPage api={api} loc={loc} />;
   else page = <p>No page here. Pick one above.</p>;

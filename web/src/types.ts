@@ -218,3 +218,13 @@ export interface FilterValues {
   environment_types: string[];
   repositories: string[];
 }
+
+/** A team: the services and repositories the metrics count for it (GET /v1/teams; metrics take team=<name>). */
+export interface Team {
+  id: string;
+  name: string;
+  services: string[];
+  repositories: string[];
+  created_at: string;
+  updated_at: string;
+}

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { isoDay } from '../format';
 import { setQuery, type Location } from '../router';
+import { TeamSelect, type TeamChoices } from './team-select';
 
 const DAY = 86_400_000;
 export const PRESETS = [7, 30, 90, 180] as const;
@@ -25,8 +26,11 @@ export interface FilterField {
   options?: string[];
 }
 
-/** Time range (presets or two days), interval, and the filters a page's API supports; all kept in the URL. */
-export function Filters({ loc, fields }: { loc: Location; fields: FilterField[] }) {
+/**
+ * Time range (presets or two days), interval, the team (when the page's API takes one) and the filters a page's
+ * API supports; all kept in the URL.
+ */
+export function Filters({ loc, fields, teams }: { loc: Location; fields: FilterField[]; teams?: TeamChoices }) {
   const w = windowOf(loc);
   const days = Math.round((Date.parse(w.to) - Date.parse(w.from)) / DAY) + 1;
   const preset = PRESETS.find((p) => p === days && w.to === isoDay(new Date())) ?? 'custom';
@@ -71,6 +75,7 @@ export function Filters({ loc, fields }: { loc: Location; fields: FilterField[] 
           <option value="month">Month</option>
         </select>
       </label>
+      {teams !== undefined && <TeamSelect loc={loc} teams={teams} />}
       {fields.map((f) => (
         <label key={f.key}>
           {f.label}

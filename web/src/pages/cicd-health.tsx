@@ -5,6 +5,7 @@ import { Filters, windowOf } from '../components/filters';
 import { FreshnessLine } from '../components/freshness-line';
 import { SortableTable } from '../components/sortable-table';
 import { TrendChart } from '../components/trend-chart';
+import { useTeams } from '../components/team-select';
 import { useFilterValues } from '../components/use-filter-values';
 import { useLoad } from '../components/use-load';
 import { duration, percent } from '../format';
@@ -32,12 +33,13 @@ const statColumns = [
 /** CI/CD health: runs, success rate and durations over time and by pipeline or branch; slow stages; flaky commits. */
 export function CicdHealthPage({ api, loc }: { api: Api; loc: Location }) {
   const w = windowOf(loc);
-  const q = metricQuery(loc.query, w, ['source', 'pipeline', 'branch', 'kind', 'group_by']);
+  const q = metricQuery(loc.query, w, ['source', 'pipeline', 'branch', 'kind', 'group_by', 'team']);
   const loaded = useLoad(async () => {
     const [health, freshness] = await Promise.all([api.cicdHealth(q), api.freshness()]);
     return { health, freshness, at: Date.now() };
   }, JSON.stringify(q));
   const values = useFilterValues(api);
+  const teams = useTeams(api);
   const h = loaded.data?.health;
   const starts = useMemo(() => (h?.series ?? []).map((s) => s.start), [h]);
   const runs = useMemo(
@@ -62,6 +64,7 @@ export function CicdHealthPage({ api, loc }: { api: Api; loc: Location }) {
       <Filters
         key={loc.query.toString()}
         loc={loc}
+        teams={teams}
         fields={[
           { key: 'source', label: 'Source', placeholder: 'harnessng, gitlab, custom', options: values?.ci_sources },
           { key: 'pipeline', label: 'Pipeline', options: values?.ci_pipelines },

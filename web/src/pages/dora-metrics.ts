@@ -71,4 +71,7 @@ export function change(
   return { text: `${arrow} ${amount}`, better: up === m.up };
 }
 
+/** The DORA filters typed as text (with suggestions). */
 export const DORA_FILTERS = ['source', 'pipeline', 'service', 'environment'];
+/** Everything a DORA query takes from the URL: the text filters and the team (a select). */
+export const DORA_QUERY = [...DORA_FILTERS, 'team'];

@@ -4,11 +4,12 @@ import { ErrorBox } from '../components/error-box';
 import { Filters, windowOf } from '../components/filters';
 import { FreshnessLine } from '../components/freshness-line';
 import { TrendChart } from '../components/trend-chart';
+import { useTeams } from '../components/team-select';
 import { useFilterValues } from '../components/use-filter-values';
 import { useLoad } from '../components/use-load';
 import { navigate, type Location } from '../router';
 import type { Freshness, MetricAnswer } from '../types';
-import { change, COUNT_OF, DORA, DORA_FILTERS, type DoraMetric, metricQuery, previousWindow } from './dora-metrics';
+import { change, COUNT_OF, DORA, DORA_QUERY, type DoraMetric, metricQuery, previousWindow } from './dora-metrics';
 
 const BAND_ORDER = ['elite', 'high', 'medium', 'low'];
 
@@ -121,7 +122,7 @@ function MetricCard({
 /** DORA: the four keys with their band and trend; each opens its drill-down. */
 export function DoraPage({ api, loc }: { api: Api; loc: Location }) {
   const w = windowOf(loc);
-  const q = metricQuery(loc.query, w, DORA_FILTERS);
+  const q = metricQuery(loc.query, w, DORA_QUERY);
   const key = JSON.stringify(q);
   const loaded = useLoad(async () => {
     const prev = { ...q, ...previousWindow(w) };
@@ -133,6 +134,7 @@ export function DoraPage({ api, loc }: { api: Api; loc: Location }) {
     return { freshness, answers, previous, at: Date.now() };
   }, key);
   const values = useFilterValues(api);
+  const teams = useTeams(api);
   const search = window.location.search;
   const profile = `/insights/dora/profile${search}`;
   return (
@@ -154,6 +156,7 @@ export function DoraPage({ api, loc }: { api: Api; loc: Location }) {
       <Filters
         key={loc.query.toString()}
         loc={loc}
+        teams={teams}
         fields={[
           { key: 'source', label: 'Source', placeholder: 'harnessng, gitlab, custom', options: values?.sources },
           { key: 'pipeline', label: 'Pipeline', options: values?.pipelines },

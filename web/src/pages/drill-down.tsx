@@ -4,11 +4,12 @@ import { ErrorBox } from '../components/error-box';
 import { Filters, windowOf } from '../components/filters';
 import { FreshnessLine } from '../components/freshness-line';
 import { SortableTable } from '../components/sortable-table';
+import { useTeams } from '../components/team-select';
 import { useFilterValues } from '../components/use-filter-values';
 import { useLoad } from '../components/use-load';
 import { cell } from '../format';
 import { navigate, setQuery, type Location } from '../router';
-import { DORA_FILTERS, doraMetric, metricQuery } from './dora-metrics';
+import { DORA_FILTERS, DORA_QUERY, doraMetric, metricQuery } from './dora-metrics';
 
 const PAGE = 50;
 
@@ -16,7 +17,7 @@ const PAGE = 50;
 export function DrillDownPage({ api, loc, metric }: { api: Api; loc: Location; metric: string }) {
   const m = doraMetric(metric);
   const w = windowOf(loc);
-  const q = metricQuery(loc.query, w, DORA_FILTERS);
+  const q = metricQuery(loc.query, w, DORA_QUERY);
   const offset = Math.max(0, Number(loc.query.get('offset') ?? '0') || 0);
   const loaded = useLoad(
     async () => {
@@ -30,6 +31,7 @@ export function DrillDownPage({ api, loc, metric }: { api: Api; loc: Location; m
     `${metric}:${JSON.stringify(q)}:${offset}`,
   );
   const values = useFilterValues(api);
+  const teams = useTeams(api);
   if (m === undefined) return <p>No metric “{metric}”.</p>;
   const csv = `/v1/metrics/${metric}/records${queryString({ ...q, format: 'csv', limit: 10000 })}`;
   const back = new URLSearchParams(loc.query);
@@ -53,6 +55,7 @@ export function DrillDownPage({ api, loc, metric }: { api: Api; loc: Location; m
       <Filters
         key={loc.query.toString()}
         loc={loc}
+        teams={teams}
         fields={DORA_FILTERS.map((k) => ({
           key: k,
           label: k.replace(/^./, (c) => c.toUpperCase()),

@@ -5,6 +5,7 @@ import { Filters, windowOf } from '../components/filters';
 import { FreshnessLine } from '../components/freshness-line';
 import { SortableTable } from '../components/sortable-table';
 import { TrendChart } from '../components/trend-chart';
+import { useTeams } from '../components/team-select';
 import { useFilterValues } from '../components/use-filter-values';
 import { useLoad } from '../components/use-load';
 import { cell, duration, num } from '../format';
@@ -24,7 +25,7 @@ const COLUMNS = ['repo', 'mr_key', 'title', 'author', 'merged_at', 'cycle_ms', '
 /** Merge request flow: merged per interval, cycle time and its stages, size and reviews, and the list. */
 export function MergeRequestsPage({ api, loc }: { api: Api; loc: Location }) {
   const w = windowOf(loc);
-  const q = metricQuery(loc.query, w, ['repo', 'author']);
+  const q = metricQuery(loc.query, w, ['repo', 'author', 'team']);
   const loaded = useLoad(async () => {
     const [flow, records, freshness] = await Promise.all([
       api.mergeRequests(q),
@@ -51,6 +52,7 @@ export function MergeRequestsPage({ api, loc }: { api: Api; loc: Location }) {
     [f],
   );
   const values = useFilterValues(api);
+  const teams = useTeams(api);
   const fresh = <FreshnessLine freshness={loaded.data?.freshness} computedAt={loaded.data?.at ?? Date.now()} />;
   return (
     <div className="page">
@@ -58,6 +60,7 @@ export function MergeRequestsPage({ api, loc }: { api: Api; loc: Location }) {
       <Filters
         key={loc.query.toString()}
         loc={loc}
+        teams={teams}
         fields={[
           { key: 'repo', label: 'Project (repository)', placeholder: 'group/project', options: values?.repositories },
           { key: 'author', label: 'Author' },
