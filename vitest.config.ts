@@ -8,5 +8,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     maxWorkers: 2,
+    // Browser tests poll the page for what the API answered: 1 s (the default) is short on a busy 2-core machine.
+    expect: { poll: { timeout: 15_000, interval: 100 } },
   },
 });

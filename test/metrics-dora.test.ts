@@ -5,7 +5,7 @@ import { upsertIncidents } from '../src/store/incidents.js';
 import { upsertRuns } from '../src/store/runs.js';
 import { upsertCommits, upsertRepos } from '../src/store/scm.js';
 import { STORES } from './helpers/db.js';
-import { pulled, run } from './helpers/runs.js';
+import { pulled, repo, run } from './helpers/runs.js';
 import { makeInstance, startServer, type TestServer } from './helpers/server.js';
 
 const MIN = 60_000;
@@ -262,17 +262,6 @@ describe.each(STORES)('DORA metrics on %s', (kind) => {
       webUrl: null,
       onDefaultBranch: true,
     });
-    const repo = (key: string) => ({
-      repoKey: key,
-      fullPath: `acme/${key}`,
-      name: key,
-      defaultBranch: 'main',
-      webUrl: null,
-      visibility: 'private',
-      archived: false,
-      createdAt: null,
-      lastActivityAt: null,
-    });
     const target = { tenantId: 'acme', integrationId };
     await s.db.transaction(async (tx) => {
       await upsertRepos(tx, target, [repo('r1'), repo('r2')]);
@@ -381,19 +370,7 @@ describe.each(STORES)('DORA metrics on %s', (kind) => {
     // The repository's history arrives: the first known deployment is blamed for its own commit only.
     await s.db.transaction(async (tx) => {
       const target = { tenantId: 'acme', integrationId };
-      await upsertRepos(tx, target, [
-        {
-          repoKey: 'r3',
-          fullPath: 'acme/r3',
-          name: 'r3',
-          defaultBranch: 'main',
-          webUrl: null,
-          visibility: 'private',
-          archived: false,
-          createdAt: null,
-          lastActivityAt: null,
-        },
-      ]);
+      await upsertRepos(tx, target, [repo('r3')]);
       await upsertCommits(tx, target, [
         commit('d1', '2024-03-01T00:00:00Z', null),
         commit('d2', '2024-03-02T00:00:00Z', 'd1'),

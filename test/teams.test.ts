@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upsertMergeRequests, upsertRepos } from '../src/store/scm.js';
 import { STORES } from './helpers/db.js';
-import { run } from './helpers/runs.js';
+import { repo, run } from './helpers/runs.js';
 import { makeInstance, makeTenant, startServer, type TestServer } from './helpers/server.js';
 
 const MIN = 60_000;
@@ -33,17 +33,6 @@ describe.each(STORES)('teams on %s', (kind) => {
     await post('build-web', '2024-03-04T09:00:00Z', 'SUCCESS', false);
     await post('build-api', '2024-03-04T09:00:00Z', 'FAILURE', false);
     const target = { tenantId: 'acme', integrationId };
-    const repo = (key: string) => ({
-      repoKey: key,
-      fullPath: `acme/${key}`,
-      name: key,
-      defaultBranch: 'main',
-      webUrl: null,
-      visibility: 'private',
-      archived: false,
-      createdAt: null,
-      lastActivityAt: null,
-    });
     const mr = (repoKey: string, key: string) => ({
       repoKey,
       mrKey: key,

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upsertRuns } from '../../src/store/runs.js';
 import { upsertRepos } from '../../src/store/scm.js';
 import { STORES } from '../helpers/db.js';
-import { pulled, run } from '../helpers/runs.js';
+import { pulled, repo, run } from '../helpers/runs.js';
 import { addKey, makeInstance, makeTenant, startServer, type TestServer } from '../helpers/server.js';
 
 describe.each(STORES)('filter values on %s', (kind) => {
@@ -32,17 +32,6 @@ describe.each(STORES)('filter values on %s', (kind) => {
     await post(guid, undefined, { pipeline: 'build-web', ci: true, branch_name: 'feature/login' });
     // Canceled: a CD run the default profile does not count, so not a deployment value.
     await post(guid, undefined, { pipeline: 'deploy-old', cd: true, result: 'ABORTED', branch_name: 'release/1' });
-    const repo = (key: string) => ({
-      repoKey: key,
-      fullPath: `acme/${key}`,
-      name: key,
-      defaultBranch: 'main',
-      webUrl: null,
-      visibility: 'private',
-      archived: false,
-      createdAt: null,
-      lastActivityAt: null,
-    });
     await s.db.transaction(async (tx) => {
       await upsertRepos(tx, { tenantId: 'acme', integrationId: acme.integrationId }, [repo('web'), repo('gone')]);
     });

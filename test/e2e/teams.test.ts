@@ -1,35 +1,16 @@
 // The Teams page and the team filter of the dashboards in a real browser (Debian's Chromium through
 // playwright-core) against the real server on PGlite: every figure the page shows is checked against the API's
 // own answer for the same team.
-import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/core/config.js';
-import { SecretBox } from '../../src/core/crypto.js';
-import { defaultRegistry } from '../../src/integrations/registry.js';
-import { buildApp } from '../../src/server/app.js';
-import { createApiKey } from '../../src/store/api-keys.js';
-import type { Db } from '../../src/store/db.js';
-import { upsertRuns } from '../../src/store/runs.js';
-import { createTenant } from '../../src/store/tenants.js';
-import { freshDb } from '../helpers/db.js';
-import { pulled, run } from '../helpers/runs.js';
-import { buildWebApp, launchBrowser, SCREENSHOTS } from './browser.js';
+import { seedDeployments, signIn, startWebSession, type WebSession } from './session.js';
 
 const DAY = 86_400_000;
-const HOUR = 3_600_000;
 const METRICS = ['deployment-frequency', 'lead-time-for-changes', 'change-failure-rate', 'time-to-restore'];
 
 describe('teams in the web app, in a browser (PGlite)', () => {
-  let db: Db;
-  let app: FastifyInstance;
-  let web: { dir: string; remove: () => void };
-  let browser: { context: BrowserContext; close: () => Promise<void> };
+  let s: WebSession;
   let page: Page;
-  let base: string;
-  let adminKey: string;
-  const problems: string[] = [];
   // The dashboards' window: the last 30 days, UTC.
   const to = new Date().toISOString().slice(0, 10);
   const from = new Date(Date.parse(to) - 29 * DAY).toISOString().slice(0, 10);
@@ -37,25 +18,9 @@ describe('teams in the web app, in a browser (PGlite)', () => {
   const metricQuery = (team?: string) =>
     `${windowQuery}&interval=week${team === undefined ? '' : `&team=${encodeURIComponent(team)}`}`;
 
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(base + path, {
-      method,
-      headers: {
-        authorization: `ApiKey ${adminKey}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    return { status: res.status, body: (text === '' ? undefined : JSON.parse(text)) as any };
-  };
-  const api = async (path: string) => {
-    const res = await call('GET', path);
-    expect(res.status, path).toBe(200);
-    return res.body;
-  };
-  const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  const call: WebSession['call'] = (method, path, body) => s.call(method, path, body);
+  const api: WebSession['api'] = (path) => s.api(path);
+  const shot = (name: string) => s.shot(name);
 
   /** The teams as the API lists them: name, services and repositories (sorted, the order is the server's). */
   const apiTeams = async () =>
@@ -101,72 +66,13 @@ describe('teams in the web app, in a browser (PGlite)', () => {
   };
 
   beforeAll(async () => {
-    [web, db] = await Promise.all([buildWebApp(), freshDb('pglite')]);
-    const box = new SecretBox(Buffer.alloc(32, 5));
-    const config = loadConfig({ SEI_DATA_DIR: '/nonexistent' });
-    app = await buildApp({ db, config, registry: defaultRegistry([]), box, webRoot: web.dir });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const addr = app.server.address();
-    base = `http://127.0.0.1:${typeof addr === 'object' && addr !== null ? addr.port : 0}`;
-    await createTenant(db, 'acme', 'Acme');
-    adminKey = (await createApiKey(db, 'acme', 'admin', 'teams test key')).key;
-
-    // Webhook CD runs (production by default), services deploy-web and deploy-shop; the one failure is a shop's.
-    const integ = await call('POST', '/v1/integrations', { type: 'custom', name: 'Jenkins' });
-    const inst = await call('POST', '/v1/cicd/instances', {
-      integration_id: integ.body.id,
-      name: 'Jenkins',
-      type: 'jenkins',
-    });
-    for (let i = 0; i < 6; i++) {
-      const p = i % 2 === 0 ? 'deploy-web' : 'deploy-shop';
-      const res = await call(
-        'POST',
-        '/v1/custom-cicd',
-        run(inst.body.id, {
-          pipeline: p,
-          job_full_name: p,
-          qualified_name: p,
-          cd: true,
-          start_time: Date.now() - (i + 1) * DAY,
-          result: i === 5 ? 'FAILURE' : 'SUCCESS',
-        }),
-      );
-      expect(res.status).toBe(201);
-    }
-    // Pulled (Harness-like) runs of service api: two of them to prod.
-    const at = (d: number) => new Date(Date.now() - d * DAY - 2 * HOUR).toISOString();
-    const env = (i: number): [string, string] => (i < 3 ? ['staging', 'PreProduction'] : ['prod', 'Production']);
-    await db.transaction((tx) =>
-      upsertRuns(
-        tx,
-        'acme',
-        [0, 1, 2, 3, 4].map((i) => ({
-          integrationId: String(integ.body.id),
-          source: 'harnessng',
-          run: pulled(`h${i}`, at(i + 1), 'success', env(i)),
-        })),
-      ),
-    );
-
-    browser = await launchBrowser();
-    page = await browser.context.newPage();
-    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-    page.on('console', (m) => {
-      if (/Content.Security.Policy|Uncaught|Warning:/i.test(m.text())) problems.push(`console: ${m.text()}`);
-    });
-    await page.goto(`${base}/insights/dora?${windowQuery}`);
-    await page.getByLabel('API key').fill(adminKey);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByTestId('who').waitFor();
+    s = await startWebSession('teams test key');
+    page = s.page;
+    await seedDeployments(s);
+    await signIn(s, `/insights/dora?${windowQuery}`);
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await db?.close();
-    web?.remove();
-  });
+  afterAll(async () => s?.close());
 
   it('creates teams through the page, lists them, and shows a taken name by the name field', async () => {
     expect(await apiTeams()).toEqual([]);
@@ -239,7 +145,7 @@ describe('teams in the web app, in a browser (PGlite)', () => {
     expect(team[df]!.count).toBeLessThan(all[df]!.count);
     expect(team['change-failure-rate']!.value).not.toBe(all['change-failure-rate']!.value);
 
-    await page.goto(`${base}/insights/dora?${windowQuery}`);
+    await page.goto(`${s.base}/insights/dora?${windowQuery}`);
     await expect.poll(() => shownFigures()).toEqual(all);
     await expect
       .poll(() => teamOptions())
@@ -345,9 +251,9 @@ describe('teams in the web app, in a browser (PGlite)', () => {
     const before = await call('GET', `/v1/metrics/deployment-frequency?${metricQuery('Web')}`);
     expect(before.status).toBe(400);
     expect(before.body.error).toMatchObject({ code: 'unknown_team', field: 'team' });
-    await page.goto(`${base}/insights/dora?${metricQuery('Web platform')}`);
+    await page.goto(`${s.base}/insights/dora?${metricQuery('Web platform')}`);
     await expect.poll(() => shownFigures()).toEqual(edited);
-    await page.goto(`${base}/insights/dora?${metricQuery('Web')}`);
+    await page.goto(`${s.base}/insights/dora?${metricQuery('Web')}`);
     await expect
       .poll(() => page.getByTestId('metric-deployment-frequency').getByRole('alert').textContent())
       .toContain('unknown_team');
@@ -367,6 +273,6 @@ describe('teams in the web app, in a browser (PGlite)', () => {
     await expect.poll(() => rowNames()).toEqual(['Web platform']);
     expect((await apiTeams()).map((t) => t.name)).toEqual(['Web platform']);
     expect(await page.getByTestId('teams-notice').textContent()).toBe('Team “Shop” deleted.');
-    expect(problems).toEqual([]);
+    expect(s.problems).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { DomainRun } from '../../src/domain/cicd-run.js';
+import type { DomainRepo } from '../../src/domain/scm.js';
 
 const FIXTURES = new URL('../fixtures/custom-cicd/', import.meta.url);
 
@@ -81,5 +82,20 @@ export function pulled(
     artifacts: [],
     params: [],
     deployTargets: [{ service: 'api', environment: env[0], environmentType: env[1], infrastructure: null }],
+  };
+}
+
+/** A connected repository `acme/<key>` as a connector would store it. */
+export function repo(key: string): DomainRepo {
+  return {
+    repoKey: key,
+    fullPath: `acme/${key}`,
+    name: key,
+    defaultBranch: 'main',
+    webUrl: null,
+    visibility: 'private',
+    archived: false,
+    createdAt: null,
+    lastActivityAt: null,
   };
 }
