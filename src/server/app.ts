@@ -14,6 +14,21 @@ import { IntegrationStore } from '../store/integrations.js';
 import { SyncService } from '../sync/service.js';
 import type { ConnectorRegistry } from '../connectors/registry.js';
 import { authHook } from './auth.js';
+
+/** What a request log line says of the request; secrets in the query (OAuth code, state) masked. */
+export function requestForLog(req: {
+  method: string;
+  url: string;
+  host?: string;
+  ip?: string;
+}): Record<string, unknown> {
+  return {
+    method: req.method,
+    url: req.url.replace(/([?&](?:code|state|access_token|refresh_token|token|key)=)[^&#]*/gi, '$1[redacted]'),
+    host: req.host,
+    remoteAddress: req.ip,
+  };
+}
 import type { AppContext } from './context.js';
 import { errorHandler } from './errors.js';
 import { customCicdRoutes } from './routes/custom-cicd.js';
@@ -56,7 +71,12 @@ export interface AppDeps {
 /** Builds the HTTP server; nothing listens until the caller calls `listen`. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: deps.logger ?? false,
+    // Every request log line goes through one serializer: the OAuth callback's code and state (credentials of a
+    // sign-in in progress) never reach the log.
+    logger:
+      deps.logger === undefined || deps.logger === false
+        ? false
+        : { ...(deps.logger === true ? {} : deps.logger), serializers: { req: requestForLog } },
     bodyLimit: deps.config.bodyLimit,
     // 2 min: enough for a 64 MiB bulk body on a slow link.
     requestTimeout: 120_000,
@@ -139,7 +159,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Routes registered by plugins (docs assets) carry no access level: they are public documentation.
     if (req.routeOptions.url?.startsWith('/docs') === true) req.routeOptions.config.access = 'public';
   });
-  app.addHook('preHandler', authHook(deps.db));
+  // Before the body is parsed and checked: a caller without a valid key learns nothing of the input rules.
+  app.addHook('onRequest', authHook(deps.db));
 
   healthRoutes(app, ctx);
   for (const prefix of API_PREFIXES) {

@@ -62,8 +62,14 @@ export async function startServer(
     connectors?: Connector<never>[];
     clock?: Clock;
     sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+    /**
+     * Receives every log line the server (Fastify at level trace) and the sync service and worker write.
+     * Without it nothing is logged, as before.
+     */
+    logSink?: (line: string) => void;
   } = {},
 ): Promise<TestServer> {
+  const sink = options.logSink;
   const db = await freshDb(kind);
   const config = loadConfig({ SEI_DATA_DIR: '/nonexistent', ...options.env });
   const connectors = connectorRegistry(options.connectors ?? []);
@@ -77,9 +83,24 @@ export async function startServer(
     credentials: new CredentialStore(box),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
+    ...(sink === undefined ? {} : { log: (event: unknown) => sink(JSON.stringify(event)) }),
   });
-  const worker = new SyncWorker({ db, connectors, integrations, service: sync });
-  const app = await buildApp({ db, config, registry, box, connectors, sync });
+  const worker = new SyncWorker({
+    db,
+    connectors,
+    integrations,
+    service: sync,
+    ...(sink === undefined ? {} : { log: (event: unknown) => sink(JSON.stringify(event)) }),
+  });
+  const app = await buildApp({
+    db,
+    config,
+    registry,
+    box,
+    connectors,
+    sync,
+    ...(sink === undefined ? {} : { logger: { level: 'trace', stream: { write: (line: string) => sink(line) } } }),
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const addr = app.server.address();
   const url = `http://127.0.0.1:${typeof addr === 'object' && addr !== null ? addr.port : 0}`;
