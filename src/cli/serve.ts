@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { packageVersion } from '../core/paths.js';
 import { buildApp } from '../server/app.js';
 import { requeueStale } from '../sync/jobs.js';
@@ -29,13 +29,16 @@ export function buildServerApp(rt: Runtime, services: ReturnType<typeof composeS
 export async function serve(): Promise<void> {
   const rt = await openRuntime();
   const { config } = rt;
-  const services = composeServices(rt);
+  // Sync events go to the server's log once it exists (stream failures, jobs that could not start).
+  let log: FastifyBaseLogger | undefined;
+  const services = composeServices(rt, ({ level, msg, ...rest }) => log?.[level]({ sync: rest }, msg));
   const { worker } = services;
   let app: FastifyInstance | undefined;
   let address: string;
   let first: Awaited<ReturnType<typeof bootstrap>>;
   try {
     app = await buildServerApp(rt, services);
+    log = app.log;
     address = await app.listen({ port: config.port, host: config.host });
     // Only once the server listens: a first admin key made before a failed start would never be shown.
     first = await bootstrap(rt.db);
