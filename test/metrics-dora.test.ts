@@ -5,7 +5,7 @@ import { upsertIncidents } from '../src/store/incidents.js';
 import { upsertRuns } from '../src/store/runs.js';
 import { upsertCommits, upsertRepos } from '../src/store/scm.js';
 import { STORES } from './helpers/db.js';
-import { pulled, repo, run } from './helpers/runs.js';
+import { commitOn, pulled, repo, run } from './helpers/runs.js';
 import { makeInstance, startServer, type TestServer } from './helpers/server.js';
 
 const MIN = 60_000;
@@ -245,23 +245,8 @@ describe.each(STORES)('DORA metrics on %s', (kind) => {
     const { guid, integrationId } = await makeInstance(s);
     const sha = (n: string) => n.padEnd(40, '0');
     // A connected repository: c1 <- c2 <- c3 <- c4 <- c5, one commit a day or so; x1 in a second one.
-    const commit = (repo: string, name: string, time: string, parent: string | null) => ({
-      repoKey: repo,
-      sha: sha(name),
-      title: name,
-      message: name,
-      authorName: 'ada',
-      authorEmail: 'ada@example.com',
-      authoredAt: new Date(time),
-      committerName: 'ada',
-      committerEmail: 'ada@example.com',
-      committedAt: new Date(time),
-      parentShas: parent === null ? [] : [sha(parent)],
-      additions: 1,
-      deletions: 0,
-      webUrl: null,
-      onDefaultBranch: true,
-    });
+    const commit = (repo: string, name: string, time: string, parent: string | null) =>
+      commitOn(repo, sha(name), time, parent === null ? null : sha(parent));
     const target = { tenantId: 'acme', integrationId };
     await s.db.transaction(async (tx) => {
       await upsertRepos(tx, target, [repo('r1'), repo('r2')]);
@@ -320,23 +305,8 @@ describe.each(STORES)('DORA metrics on %s', (kind) => {
   it('lead time follows data that arrives late or out of order, and equals a full rebuild', async () => {
     const { guid, integrationId } = await makeInstance(s);
     const sha = (n: string) => `${n}late`.padEnd(40, 'e');
-    const commit = (name: string, time: string, parent: string | null) => ({
-      repoKey: 'r3',
-      sha: sha(name),
-      title: name,
-      message: name,
-      authorName: 'ada',
-      authorEmail: 'ada@example.com',
-      authoredAt: new Date(time),
-      committerName: 'ada',
-      committerEmail: 'ada@example.com',
-      committedAt: new Date(time),
-      parentShas: parent === null ? [] : [sha(parent)],
-      additions: 1,
-      deletions: 0,
-      webUrl: null,
-      onDefaultBranch: true,
-    });
+    const commit = (name: string, time: string, parent: string | null) =>
+      commitOn('r3', sha(name), time, parent === null ? null : sha(parent));
     const deploy = async (id: string, start: string, head: string) => {
       const res = await s.api('POST', '/v1/custom-cicd', {
         ...run(guid, { pipeline: 'deploy-late', job_full_name: 'deploy-late', qualified_name: 'deploy-late' }),

@@ -18,7 +18,7 @@ export interface TeamScope {
 }
 
 /** SQL narrowing a service column to a team's services or repositories (GitLab names a service by its project path). */
-export function teamServiceSql(p: Params, column: string, team: TeamScope | undefined): string | null {
+function teamServiceSql(p: Params, column: string, team: TeamScope | undefined): string | null {
   return team === undefined ? null : `${column} = ANY(${p.add([...team.services, ...team.repositories])}::text[])`;
 }
 

@@ -8,7 +8,7 @@
 // first deployment. What each deployment shipped is worked out as data arrives (materialize.ts).
 import type { Db } from '../store/db.js';
 import { BUCKETS_AND_TOTAL, bucketsSql, splitTotal, TOTAL_COLUMN } from './buckets.js';
-import { Params, teamServiceSql } from './deployments.js';
+import { deploymentConditions, Params } from './deployments.js';
 import { type Band, BANDS_SOURCE, base, type MetricAnswer, type MetricQuery } from './dora.js';
 import { prepareDora } from './materialize.js';
 import { mergedSql } from './merge-requests.js';
@@ -32,21 +32,15 @@ export function leadTimeBand(ms: number): Band {
  * filters narrow the deployment that shipped the change first.
  */
 export function changesSql(p: Params, q: Pick<MetricQuery, 'tenantId' | 'from' | 'to' | 'filters' | 'team'>): string {
+  // dora_changes carries its deployment's source, pipeline, service and environment: the same conditions.
   const where = [
-    `tenant_id = ${p.add(q.tenantId)}`,
-    'first',
-    `deployed_at >= ${p.add(q.from)}`,
-    `deployed_at < ${p.add(q.to)}`,
+    ...deploymentConditions(p, 'c', q.tenantId, q.filters, q.team),
+    'c.first',
+    `c.deployed_at >= ${p.add(q.from)}`,
+    `c.deployed_at < ${p.add(q.to)}`,
   ];
-  const f = q.filters;
-  if (f.source !== undefined) where.push(`source = ${p.add(f.source)}`);
-  if (f.pipeline !== undefined) where.push(`pipeline = ${p.add(f.pipeline)}`);
-  if (f.service !== undefined) where.push(`service = ${p.add(f.service)}`);
-  if (f.environment !== undefined) where.push(`environment = ${p.add(f.environment)}`);
-  const byTeam = teamServiceSql(p, 'service', q.team);
-  if (byTeam !== null) where.push(byTeam);
   return `SELECT run_id, source, pipeline, service, environment, sha, deployed_at, committed_at, lead_ms
-    FROM dora_changes WHERE ${where.join(' AND ')}`;
+    FROM dora_changes c WHERE ${where.join(' AND ')}`;
 }
 
 /** Lead time for changes: median and p90 over the changes first shipped in the window. */

@@ -2,7 +2,7 @@
 // deploy), size and reviews, over the merge requests merged in the window.
 import type { Db } from '../store/db.js';
 import { BUCKETS_AND_TOTAL, bucketsSql, splitTotal, TOTAL_COLUMN } from './buckets.js';
-import { Params, teamServiceSql, type TeamScope } from './deployments.js';
+import { deploymentConditions, Params, type TeamScope } from './deployments.js';
 import type { MetricQuery } from './dora.js';
 import { prepareDora } from './materialize.js';
 
@@ -42,11 +42,7 @@ export function mergedSql(
   if (f.author !== undefined) where.push(`m.author = ${p.add(f.author)}`);
   if (f.repositories !== undefined) where.push(`r.full_path = ANY(${p.add(f.repositories)}::text[])`);
   // Narrowing the deployments that count as shipping it (lead time's filters).
-  const shippedBy = (['source', 'pipeline', 'service', 'environment'] as const)
-    .filter((k) => deployedBy[k] !== undefined)
-    .map((k) => `AND s.${k} = ${p.add(deployedBy[k])}`)
-    .concat(deployedByTeam === undefined ? [] : [`AND ${teamServiceSql(p, 's.service', deployedByTeam)}`])
-    .join(' ');
+  const shippedBy = deploymentConditions(p, 's', q.tenantId, deployedBy, deployedByTeam).join(' AND ');
   const ms = (a: string, b: string) => `(extract(epoch FROM ${b} - ${a}) * 1000)::float8`;
   return `SELECT m.repo_key, r.full_path AS repo, m.mr_key, m.title, m.author, m.created_at, m.merged_at,
       m.first_commit_at, m.first_review_at, m.approvals, m.review_comments, m.web_url,
@@ -69,7 +65,7 @@ export function mergedSql(
     LEFT JOIN LATERAL (
       -- The first production deployment that shipped the merge (materialize.ts keeps these current).
       SELECT min(s.deployed_at) AS deployed_at FROM dora_changes s
-      WHERE s.tenant_id = m.tenant_id ${shippedBy} AND s.sha IN (m.merge_commit_sha, m.squash_commit_sha, m.head_sha)
+      WHERE ${shippedBy} AND s.sha IN (m.merge_commit_sha, m.squash_commit_sha, m.head_sha)
     ) dep ON true
     WHERE ${where.join(' AND ')}`;
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { DomainRun } from '../../src/domain/cicd-run.js';
-import type { DomainRepo } from '../../src/domain/scm.js';
+import type { DomainCommit, DomainRepo } from '../../src/domain/scm.js';
 
 const FIXTURES = new URL('../fixtures/custom-cicd/', import.meta.url);
 
@@ -97,5 +97,26 @@ export function repo(key: string): DomainRepo {
     archived: false,
     createdAt: null,
     lastActivityAt: null,
+  };
+}
+
+/** A commit on the default branch of repository `repoKey`, authored and committed at `time`, by ada. */
+export function commitOn(repoKey: string, sha: string, time: string, parentSha: string | null): DomainCommit {
+  return {
+    repoKey,
+    sha,
+    title: sha.slice(0, 8),
+    message: sha.slice(0, 8),
+    authorName: 'ada',
+    authorEmail: 'ada@example.com',
+    authoredAt: new Date(time),
+    committerName: 'ada',
+    committerEmail: 'ada@example.com',
+    committedAt: new Date(time),
+    parentShas: parentSha === null ? [] : [parentSha],
+    additions: 1,
+    deletions: 0,
+    webUrl: null,
+    onDefaultBranch: true,
   };
 }
