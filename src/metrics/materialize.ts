@@ -4,10 +4,12 @@
 // - dora_changes: the commits each successful deployment shipped, and which deployment shipped each first.
 //   A batch of runs or commits appends a "dirty since" mark; the next reader (a lead time query, the sync
 //   worker after a job) recomputes the deployments from that time on, in one statement.
+// - dora_lead_hours: the lead times of dora_changes packed per hour (lead-hours.ts), rebuilt with them.
 // Advisory locks keep a profile rebuild and the batches' refreshes apart (a batch computed under the old
 // profile can never land after the rebuild), and let one refresher of the changes run at a time.
 import type { Db, Queryable } from '../store/db.js';
 import { Params } from './deployments.js';
+import { refreshLeadHours } from './lead-hours.js';
 import { type DoraProfile, loadProfile, saveProfile } from './profile.js';
 
 // How many commits one deployment's walk may take in (a runaway history is cut, not followed for ever).
@@ -203,6 +205,7 @@ export async function refreshChanges(db: Db, tenantId: string): Promise<void> {
         const full = marks.since === '-infinity';
         await tx.query(changesInsertSql(p, tenantId, full ? null : marks.since), p.values);
         if (full) await tx.query('ANALYZE dora_changes');
+        await refreshLeadHours(tx, tenantId, marks.since);
         // Only the marks read: a batch committed meanwhile keeps its mark for the next refresh.
         await tx.query('DELETE FROM dora_changes_dirty WHERE tenant_id = $1 AND id = ANY($2::bigint[])', [
           tenantId,

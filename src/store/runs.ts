@@ -251,17 +251,20 @@ async function insertChildren(tx: Queryable, tenantId: string, runs: RunRef[]): 
     tx,
     'cicd_run_commits',
     ['tenant_id', 'run_id', 'commit_sha', 'ordinal', 'message', 'author', 'author_email', 'committed_at'],
+    // A commit listed twice on one run (an upstream that repeats one) is stored once, where it first appears.
     rows(({ runId, run }) =>
-      run.commits.map((c, i) => [
-        tenantId,
-        runId,
-        c.sha,
-        i,
-        c.message ?? null,
-        c.author ?? null,
-        c.authorEmail ?? null,
-        c.committedAt ?? null,
-      ]),
+      run.commits
+        .filter((c, i, all) => all.findIndex((x) => x.sha === c.sha) === i)
+        .map((c, i) => [
+          tenantId,
+          runId,
+          c.sha,
+          i,
+          c.message ?? null,
+          c.author ?? null,
+          c.authorEmail ?? null,
+          c.committedAt ?? null,
+        ]),
     ),
   );
   await insertRows(
