@@ -22,6 +22,10 @@ export class HttpClient {
     return this.#send('POST', path, body, headers);
   }
 
+  get(path: string, headers: Record<string, string>): Promise<HttpAnswer> {
+    return this.#send('GET', path, '', headers);
+  }
+
   #send(method: string, path: string, body: string, headers: Record<string, string>): Promise<HttpAnswer> {
     return new Promise((resolve, reject) => {
       const req = request(

@@ -20,9 +20,18 @@ export interface StoreInfo {
   poolSize: number | null;
 }
 
-export type ToServer = { op: 'stats'; id: number } | { op: 'stop' };
+/** `gc`: collect garbage first (the server runs with --expose-gc), so the heap figure is what is retained. */
+export type ToServer = { op: 'stats'; id: number; gc?: boolean } | { op: 'stop' };
 
 export type FromServer =
   | { type: 'ready'; url: string; adminKey: string; store: StoreInfo }
-  | { type: 'stats'; id: number; runs: number; rawRecords: number; db: DbCounters; cpu: NodeJS.CpuUsage }
+  | {
+      type: 'stats';
+      id: number;
+      runs: number;
+      rawRecords: number;
+      db: DbCounters;
+      cpu: NodeJS.CpuUsage;
+      memory: NodeJS.MemoryUsage;
+    }
   | { type: 'failed'; message: string };

@@ -18,6 +18,7 @@ import type { StoreInfo, StoreKind } from './protocol.js';
 import { startBenchPostgres, type BenchPostgres } from './postgres.js';
 import { type MixStats, RunFactory } from './runs.js';
 import { ServerProcess } from './server-process.js';
+import { setUpIngest } from './setup.js';
 import { envNumber, type Latency, latency, max, median, min } from './stats.js';
 
 const ALL_SCENARIOS: readonly Scenario[] = [
@@ -82,28 +83,6 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     for (const pg of running) pg.stop();
     process.exit(1);
   });
-}
-
-async function setUp(server: ServerProcess): Promise<{ guid: string; key: string }> {
-  const call = async (path: string, body: unknown): Promise<Record<string, unknown>> => {
-    const res = await fetch(server.url + path, {
-      method: 'POST',
-      headers: { authorization: `ApiKey ${server.adminKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (res.status !== 201) throw new Error(`POST ${path}: ${res.status} ${text}`);
-    return JSON.parse(text) as Record<string, unknown>;
-  };
-  const integration = await call('/v1/integrations', { type: 'custom', name: 'bench-ci' });
-  const instance = await call('/v1/cicd/instances', {
-    integration_id: integration['id'],
-    name: 'Jenkins-bench',
-    type: 'jenkins',
-  });
-  // CI servers get an ingestion key, not an admin key.
-  const key = await call('/v1/keys', { name: 'bench ci', role: 'ingestion' });
-  return { guid: String(instance['id']), key: String(key['key']) };
 }
 
 async function measure(
@@ -245,7 +224,7 @@ async function benchStore(kind: StoreKind): Promise<{
       env['BENCH_DATABASE_URL'] = pg.url.replace(/\/postgres$/, '/sei_bench');
     }
     server = await ServerProcess.start(env);
-    const { guid, key } = await setUp(server);
+    const { guid, key } = await setUpIngest(server);
     const factory = new RunFactory(guid, `bench-${kind}`);
     // A store with some history, and a server started after it grew: the foreign-key checks keep the plans
     // made when a table was first used, and on an empty table those are sequential scans (BENCHMARKS.md).

@@ -40,10 +40,10 @@ export class ServerProcess {
   }
 
   /** Starts the server with `env` (BENCH_DATA_DIR, optionally BENCH_DATABASE_URL) and waits until it listens. */
-  static async start(env: Record<string, string>): Promise<ServerProcess> {
+  static async start(env: Record<string, string>, nodeArgs: readonly string[] = []): Promise<ServerProcess> {
     const child = fork(fileURLToPath(new URL('./server.ts', import.meta.url)), [], {
       cwd: fileURLToPath(new URL('..', import.meta.url)),
-      execArgv: ['--import', 'tsx', ...profileArgs()],
+      execArgv: ['--import', 'tsx', ...nodeArgs, ...profileArgs()],
       env: { ...process.env, ...env },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -59,12 +59,12 @@ export class ServerProcess {
   }
 
   /** Stored run count, database counters and CPU time of the server process. */
-  stats(): Promise<Stats> {
+  stats(options: { gc?: boolean } = {}): Promise<Stats> {
     if (this.#exited) return Promise.reject(new Error('The server process has exited.'));
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      this.#child.send({ op: 'stats', id } satisfies ToServer);
+      this.#child.send({ op: 'stats', id, ...options } satisfies ToServer);
     });
   }
 

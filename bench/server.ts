@@ -88,6 +88,8 @@ async function main(): Promise<void> {
   const config = loadConfig({
     SEI_DATA_DIR: dataDir,
     SEI_LOG_LEVEL: 'silent',
+    // The bench posts as fast as the server takes, with one key: the per-key limit would be what it measures.
+    SEI_RATE_LIMIT: '0',
     ...(databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl }),
   });
   // As `sei serve`: a `pg` pool of 10 for DATABASE_URL, else PGlite in <data>/pglite (on disk).
@@ -114,6 +116,8 @@ async function main(): Promise<void> {
       return;
     }
     void (async () => {
+      const collect = (globalThis as { gc?: () => void }).gc;
+      if (msg.gc === true && collect !== undefined) collect();
       const [runs] = await raw.query<{ n: number }>('SELECT count(*)::int AS n FROM cicd_runs');
       const [rawRecords] = await raw.query<{ n: number }>('SELECT count(*)::int AS n FROM raw_records');
       send({
@@ -123,6 +127,7 @@ async function main(): Promise<void> {
         rawRecords: rawRecords?.n ?? -1,
         db: { ...db.counters },
         cpu: process.cpuUsage(),
+        memory: process.memoryUsage(),
       });
     })();
   });

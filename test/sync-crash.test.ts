@@ -13,6 +13,7 @@ import { isFinalStatus } from '../src/connectors/harness/status.js';
 import type { Db, Queryable } from '../src/store/db.js';
 import { requeueStale } from '../src/sync/jobs.js';
 import { startFakeHarness, type FakeHarness } from './fakes/harness/server.js';
+import { checkConsistency } from './helpers/consistency.js';
 import { freshPgDatabase, freshPgliteFolder } from './helpers/shareable-db.js';
 import { killSyncChildren, spawnSyncChild, type SyncChild } from './helpers/sync-child-process.js';
 import { installHarness, syncParts, TENANT, virtualClock } from './helpers/sync-store.js';
@@ -179,6 +180,8 @@ describe('a sync killed with SIGKILL at any point resumes with no duplicate and 
         expect(end.code, last.describe()).toBe(0);
         expect(end.stdout).toMatch(/^done succeeded$/m);
         await expectMirrorsUpstream(db, id, job.id);
+        // Nothing half-written: no orphan rows, unique keys hold, the DORA tables equal a full rebuild.
+        expect(await checkConsistency(db)).toEqual([]);
         // It resumed instead of starting over: of the executions already stored it re-read at most half
         // (the cursor's overlap and the still-running ones), where a sync from scratch reads them all.
         const after = await progress(db, id, job.id);
@@ -246,6 +249,8 @@ describe('a sync killed with SIGKILL at any point resumes with no duplicate and 
 
         db = await folder.open();
         await expectMirrorsUpstream(db, id, job.id);
+        // Nothing half-written: no orphan rows, unique keys hold, the DORA tables equal a full rebuild.
+        expect(await checkConsistency(db)).toEqual([]);
         // It resumed: see the PostgreSQL case.
         const after = await progress(db, id, job.id);
         expect(after.fetched - before.fetched).toBeLessThan(fake.executions().length - before.stored / 2);

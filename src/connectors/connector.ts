@@ -91,6 +91,8 @@ export interface ConnectorContext<S> {
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   signal: AbortSignal;
   log: (event: ConnectorLogEvent) => void;
+  /** How long one upstream attempt may take, headers and body (default: the HTTP client's, 30 s). */
+  requestTimeoutMs?: number;
   /**
    * Scratch space shared by the streams of one sync job (say, the orgs and projects found by the first
    * stream, so the next ones need not list them again). Empty when a job starts; absent in validate.

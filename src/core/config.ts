@@ -14,6 +14,16 @@ export interface Config {
   readonly bulkMaxLines: number;
   /** How browsers and upstream sign-in pages reach this server (OAuth redirects); default from HOST/PORT. */
   readonly publicUrl: string | undefined;
+  /** Requests per second per API key, sustained (0: no limit per key). */
+  readonly rateLimit: number;
+  /** Requests an API key may make at once above the sustained rate (the bucket size). */
+  readonly rateLimitBurst: number;
+  /** Failed authentications (401) per second per client address (0: no limit). */
+  readonly rateLimitAnonymous: number;
+  readonly rateLimitAnonymousBurst: number;
+  /** How long a client may take to send the request headers, and the whole request, before a 408. */
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -88,6 +98,12 @@ const SPEC = {
       return value?.replace(/\/+$/, '');
     },
   },
+  rateLimit: { key: 'SEI_RATE_LIMIT', parse: integer(200, 0, 1_000_000) },
+  rateLimitBurst: { key: 'SEI_RATE_LIMIT_BURST', parse: integer(2000, 1, 10_000_000) },
+  rateLimitAnonymous: { key: 'SEI_RATE_LIMIT_ANONYMOUS', parse: integer(20, 0, 1_000_000) },
+  rateLimitAnonymousBurst: { key: 'SEI_RATE_LIMIT_ANONYMOUS_BURST', parse: integer(1000, 1, 10_000_000) },
+  headersTimeoutMs: { key: 'SEI_HEADERS_TIMEOUT_MS', parse: integer(30_000, 100, 3_600_000) },
+  requestTimeoutMs: { key: 'SEI_REQUEST_TIMEOUT_MS', parse: integer(120_000, 100, 3_600_000) },
 } satisfies { [K in keyof Config]: FieldSpec<Config[K]> };
 
 /** Names of the configuration keys whose values must never be printed. */
@@ -101,7 +117,8 @@ function readConfigFile(env: Source): Source {
   if (path === undefined) return {};
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
+    // A byte order mark (editors on Windows save one) is not JSON, but is no reason to refuse the file.
+    parsed = JSON.parse(readFileSync(path, 'utf8').replace(/^\uFEFF/, ''));
   } catch (err) {
     throw new ConfigError('SEI_CONFIG', `cannot read ${path}: ${(err as Error).message}`);
   }

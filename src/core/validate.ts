@@ -34,7 +34,8 @@ export function fieldOf(e: ErrorObject, prefix = ''): string {
 }
 
 function describe(e: ErrorObject, field: string): ErrorDetail {
-  const name = field === '' ? 'The body' : field;
+  // '' is the body itself, or (an unknown field) a key that is the empty string.
+  const name = field !== '' ? field : e.keyword === 'additionalProperties' ? 'The empty field name ""' : 'The body';
   // A schema may say in words what its value must be (`x-message`), better than a pattern.
   const custom = (e.parentSchema as { 'x-message'?: string } | undefined)?.['x-message'];
   if (custom !== undefined && e.keyword !== 'required' && e.keyword !== 'additionalProperties') {

@@ -130,7 +130,7 @@ export function parseJson(text: string): unknown {
     value = JSON.parse(text, (key, v: unknown) => (key === '__proto__' ? undefined : v));
   } catch (err) {
     if (err instanceof RangeError) {
-      throw new InputError('invalid_json', 'The body is nested too deeply to be a CI/CD run.');
+      throw new InputError('invalid_json', 'The body is nested too deeply to be read.');
     }
     const position = syntaxErrorPosition(text);
     const at = position < 0 ? '' : ` at ${where(text, position)}: ${describeAt(text, position)}`;

@@ -54,11 +54,14 @@ export function parseWindow(
 ): { from: Date; to: Date } {
   const parse = (v: string, field: 'from' | 'to'): Date => {
     if (DATE.test(v)) {
+      // A real day (not 2024-02-30) whose next day still has a four-digit year (`to` is its end).
+      const day = Date.parse(`${v}T00:00:00Z`);
+      if (Number.isNaN(day) || new Date(day).toISOString().slice(0, 10) !== v || v >= '9999-12-31') {
+        throw badTime(field);
+      }
       const start = zonedMidnight(v, tz);
       if (Number.isNaN(start.getTime())) throw badTime(field);
-      return field === 'to'
-        ? zonedMidnight(new Date(Date.parse(`${v}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10), tz)
-        : start;
+      return field === 'to' ? zonedMidnight(new Date(day + DAY_MS).toISOString().slice(0, 10), tz) : start;
     }
     const t = Date.parse(v);
     if (Number.isNaN(t) || !/^\d{4}-\d{2}-\d{2}T/.test(v)) throw badTime(field);

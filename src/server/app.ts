@@ -14,6 +14,9 @@ import { IntegrationStore } from '../store/integrations.js';
 import { SyncService } from '../sync/service.js';
 import type { ConnectorRegistry } from '../connectors/registry.js';
 import { authHook } from './auth.js';
+import { serverLimits } from './limits.js';
+import { rateLimitHooks } from './rate-limit.js';
+import { sameOriginGuard, securityHeaders } from './security-headers.js';
 
 /** What a request log line says of the request; secrets in the query (OAuth code, state) masked. */
 export function requestForLog(req: {
@@ -78,11 +81,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         ? false
         : { ...(deps.logger === true ? {} : deps.logger), serializers: { req: requestForLog } },
     bodyLimit: deps.config.bodyLimit,
-    // 2 min: enough for a 64 MiB bulk body on a slow link.
-    requestTimeout: 120_000,
+    // Slow clients are cut off (SEI_HEADERS_TIMEOUT_MS, SEI_REQUEST_TIMEOUT_MS); the default 2 min is enough for
+    // a 64 MiB bulk body on a slow link.
+    ...serverLimits(deps.config),
     ajv: { customOptions: { allErrors: true } },
     // Fields are named as sent (`limit`, `settings.url`), whichever part of the request they are in.
     schemaErrorFormatter: (errors) => validationError(detailsOf(errors as never)),
+    // A broken percent-encoding or an over-long path parameter is answered in the house shape too.
+    frameworkErrors: errorHandler,
   });
   const integrations = new IntegrationStore(deps.registry, deps.box);
   const credentials = new CredentialStore(deps.box);
@@ -159,8 +165,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Routes registered by plugins (docs assets) carry no access level: they are public documentation.
     if (req.routeOptions.url?.startsWith('/docs') === true) req.routeOptions.config.access = 'public';
   });
+  const limits = rateLimitHooks(deps.config, API_PREFIXES);
+  app.addHook('onRequest', sameOriginGuard(deps.config.publicUrl));
+  app.addHook('onRequest', limits.beforeAuth);
   // Before the body is parsed and checked: a caller without a valid key learns nothing of the input rules.
   app.addHook('onRequest', authHook(deps.db));
+  app.addHook('onRequest', limits.afterAuth);
+  app.addHook('onSend', limits.onSend);
+  app.addHook('onSend', securityHeaders(deps.config.publicUrl));
 
   healthRoutes(app, ctx);
   for (const prefix of API_PREFIXES) {

@@ -2,10 +2,12 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../core/errors.js';
 
 // Fastify's own client errors, given stable codes and plain sentences.
-const FASTIFY_ERRORS: Readonly<Record<string, { code: string; message: (e: FastifyError) => string }>> = {
+const FASTIFY_ERRORS: Readonly<
+  Record<string, { code: string; message: (e: FastifyError, req: FastifyRequest) => string }>
+> = {
   FST_ERR_CTP_BODY_TOO_LARGE: {
     code: 'body_too_large',
-    message: () => 'The body is larger than this endpoint accepts.',
+    message: (_e, req) => `The body is larger than the ${req.routeOptions.bodyLimit} bytes this endpoint accepts.`,
   },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: {
     code: 'unsupported_media_type',
@@ -17,6 +19,11 @@ const FASTIFY_ERRORS: Readonly<Record<string, { code: string; message: (e: Fasti
     message: () => 'Content-Length does not match the body.',
   },
   FST_ERR_CTP_INVALID_TYPE: { code: 'invalid_content_type', message: () => 'The Content-Type header is malformed.' },
+  FST_ERR_BAD_URL: { code: 'bad_url', message: () => 'The URL is not valid: a percent-encoded part is broken.' },
+  FST_ERR_MAX_PARAM_LENGTH: {
+    code: 'path_parameter_too_long',
+    message: () => 'A path parameter is longer than any id this API gives.',
+  },
 };
 
 /** The one place where errors become HTTP answers: `{ error: { code, message, field? } }`. */
@@ -34,7 +41,7 @@ export function errorHandler(err: FastifyError | AppError | Error, req: FastifyR
   const status = fe.statusCode ?? 500;
   if (known !== undefined || (status >= 400 && status < 500)) {
     const code = known?.code ?? (fe.code ?? 'bad_request').replace(/^FST_ERR_/, '').toLowerCase();
-    void reply.code(status).send({ error: { code, message: known?.message(fe) ?? fe.message } });
+    void reply.code(status).send({ error: { code, message: known?.message(fe, req) ?? fe.message } });
     return;
   }
   req.log.error({ err }, 'unexpected error');

@@ -15,6 +15,8 @@ export interface JobDeps {
   log: (event: ConnectorLogEvent) => void;
   /** OAuth integrations: their tokens. */
   oauth?: OAuthTokenStore;
+  /** How long one upstream attempt may take (default: the HTTP client's). */
+  requestTimeoutMs?: number;
 }
 
 // Upstream answers that mean no stream can succeed: stop them all with a clear status.
@@ -68,6 +70,7 @@ export async function runJob(job: SyncJob, deps: JobDeps): Promise<SyncJob['stat
     log: deps.log,
     memo: new Map<string, unknown>(),
     ...(deps.oauth === undefined ? {} : { oauth: deps.oauth }),
+    ...(deps.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: deps.requestTimeoutMs }),
   };
   let failed = 0;
   let fatal: { code: string; message: string } | null = null;

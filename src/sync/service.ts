@@ -33,6 +33,8 @@ export interface SyncServiceDeps {
   clock?: Clock;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   log?: (event: ConnectorLogEvent) => void;
+  /** How long one upstream attempt may take (default: the HTTP client's, 30 s). */
+  requestTimeoutMs?: number;
 }
 
 export interface SyncStatus {
@@ -52,11 +54,13 @@ export class SyncService {
   readonly clock: Clock;
   readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly log: (event: ConnectorLogEvent) => void;
+  readonly requestTimeoutMs: number | undefined;
 
   constructor(private readonly deps: SyncServiceDeps) {
     this.clock = deps.clock ?? systemClock();
     this.sleep = deps.sleep ?? systemSleep();
     this.log = deps.log ?? (() => undefined);
+    this.requestTimeoutMs = deps.requestTimeoutMs;
   }
 
   connectorFor(type: string) {
@@ -74,7 +78,16 @@ export class SyncService {
   }
 
   context<S>(settings: S, signal: AbortSignal, oauth?: OAuthTokenStore): ConnectorContext<S> {
-    return { settings, clock: this.clock, sleep: this.sleep, signal, log: this.log, ...(oauth ? { oauth } : {}) };
+    const timeout = this.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: this.requestTimeoutMs };
+    return {
+      settings,
+      clock: this.clock,
+      sleep: this.sleep,
+      signal,
+      log: this.log,
+      ...timeout,
+      ...(oauth ? { oauth } : {}),
+    };
   }
 
   /** Where a saved integration's OAuth tokens live, when it signs in with OAuth. */

@@ -117,6 +117,7 @@ export class SyncWorker {
         signal: this.#abort.signal,
         log: service.log,
         oauth: service.tokenStoreFor(job.tenant_id, integration.id, integration.type, settings),
+        ...(service.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: service.requestTimeoutMs }),
       });
     } catch (err) {
       // It failed before its streams ran (settings unreadable, type gone): finish it, or it blocks every later sync.

@@ -62,6 +62,8 @@ export async function startServer(
     connectors?: Connector<never>[];
     clock?: Clock;
     sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+    /** How long one upstream attempt may take (default: the HTTP client's, 30 s). */
+    requestTimeoutMs?: number;
     /**
      * Receives every log line the server (Fastify at level trace) and the sync service and worker write.
      * Without it nothing is logged, as before.
@@ -83,6 +85,7 @@ export async function startServer(
     credentials: new CredentialStore(box),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
+    ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
     ...(sink === undefined ? {} : { log: (event: unknown) => sink(JSON.stringify(event)) }),
   });
   const worker = new SyncWorker({

@@ -26,6 +26,8 @@ export interface SyncParts {
 export interface TimeParts {
   clock: Clock;
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Virtual milliseconds slept so far (backoff, Retry-After, rate budget): deterministic, no real time. */
+  slept(): number;
 }
 
 /** A clock at `base()` plus the time slept; sleeping returns at once, so backoff costs no real time. */
@@ -37,6 +39,7 @@ export function virtualClock(base: () => number): TimeParts {
       signal?.throwIfAborted();
       slept += Math.max(0, ms);
     },
+    slept: () => slept,
   };
 }
 

@@ -68,14 +68,14 @@ export const idOf = (idOrPath: string | number): string => encodeURIComponent(St
 /** The GitLab REST v4 calls the connector makes, over the shared upstream client. */
 export class GitLabApi {
   readonly baseUrl: string;
-  readonly #ctx: Pick<ConnectorContext<GitLabSettings>, 'clock' | 'sleep' | 'signal'>;
+  readonly #ctx: Pick<ConnectorContext<GitLabSettings>, 'clock' | 'sleep' | 'signal' | 'requestTimeoutMs'>;
   readonly #budget: RateBudget;
   #client: { token: string; http: HttpClient } | undefined;
 
   constructor(
     settings: GitLabSettings,
     readonly auth: GitLabAuth,
-    ctx: Pick<ConnectorContext<GitLabSettings>, 'clock' | 'sleep' | 'signal'>,
+    ctx: Pick<ConnectorContext<GitLabSettings>, 'clock' | 'sleep' | 'signal' | 'requestTimeoutMs'>,
   ) {
     this.baseUrl = (settings.url ?? GITLAB_CLOUD_URL).replace(/\/+$/, '');
     this.#ctx = ctx;
@@ -105,6 +105,7 @@ export class GitLabApi {
           clock: this.#ctx.clock,
           sleep: this.#ctx.sleep,
           signal: this.#ctx.signal,
+          ...(this.#ctx.requestTimeoutMs === undefined ? {} : { timeoutMs: this.#ctx.requestTimeoutMs }),
           budget: this.#budget,
         }),
       };

@@ -92,6 +92,14 @@ async function* updatedWindow<T extends { updated_at?: string }>(
   }
 }
 
+const GONE = Symbol('gone');
+
+/** A 404 for one row (its detail, commits or notes) while its project answers: deleted since it was listed. */
+function goneSinceListed(err: unknown): boolean {
+  const e = err as { upstreamStatus?: number; upstreamMessage?: string };
+  return e.upstreamStatus === 404 && !/project not found/i.test(e.upstreamMessage ?? '');
+}
+
 interface StreamSpec<T> {
   path: (p: GitLabProject) => string;
   query?: Query;
@@ -159,13 +167,25 @@ async function* windowStream(
 ): AsyncGenerator<RawPage> {
   for await (const page of updatedWindow<{ updated_at?: string }>(api, spec.path(p), spec.query ?? {}, from, now)) {
     const expanded = await mapPool(page.items, EXPAND_CONCURRENCY, (item) =>
-      spec.expand === undefined ? Promise.resolve(item) : spec.expand(api, p, item),
+      spec.expand === undefined
+        ? Promise.resolve(item)
+        : spec.expand(api, p, item).catch((err: unknown) => {
+            if (goneSinceListed(err)) return GONE;
+            throw err;
+          }),
     );
-    const records: RawRecord[] = page.items.map((item, i) => ({
-      key: spec.key(p, item),
-      data: { project_id: p.id, project_path: p.path_with_namespace, ...(expanded[i] as object) },
-      final: spec.final(item),
-    }));
+    // A row deleted between its listing and its expansion is gone upstream: left out, the rest of the page kept.
+    const records: RawRecord[] = page.items.flatMap((item, i) =>
+      expanded[i] === GONE
+        ? []
+        : [
+            {
+              key: spec.key(p, item),
+              data: { project_id: p.id, project_path: p.path_with_namespace, ...(expanded[i] as object) },
+              final: spec.final(item),
+            },
+          ],
+    );
     // Never behind the saved point: an empty window answers its own start, which is before it.
     const cursor: WindowCursor = { since: saved !== undefined && saved > page.anchor ? saved : page.anchor };
     yield { stream, scope: String(p.id), request: page.request, records, cursor, progress };

@@ -56,7 +56,7 @@ export class HarnessApi {
   /** With `memoizeLists`, each org and project list is fetched once in this client's life (one sync job). */
   constructor(
     readonly settings: HarnessSettings,
-    ctx: Pick<ConnectorContext<HarnessSettings>, 'clock' | 'sleep' | 'signal'>,
+    ctx: Pick<ConnectorContext<HarnessSettings>, 'clock' | 'sleep' | 'signal' | 'requestTimeoutMs'>,
     options: { memoizeLists?: boolean } = {},
   ) {
     this.#lists = options.memoizeLists === true ? new Map() : undefined;
@@ -68,6 +68,7 @@ export class HarnessApi {
       clock: ctx.clock,
       sleep: ctx.sleep,
       signal: ctx.signal,
+      ...(ctx.requestTimeoutMs === undefined ? {} : { timeoutMs: ctx.requestTimeoutMs }),
       budget: createRateBudget({ ...BUDGET, clock: ctx.clock, sleep: ctx.sleep }),
     });
   }

@@ -56,14 +56,24 @@ async function* projectExecutions(
     if (isFinalStatus(e.status)) pending.delete(e.planExecutionId);
     else pending.set(e.planExecutionId, { id: e.planExecutionId, startTs: e.startTs ?? null });
   };
-  // Every page carries the cursor as it stands once the page is stored.
+  // Every page carries the cursor as it stands once the page is stored. A time window is read oldest first
+  // and, after each full page, again from the last start time seen at page 0 (the range is inclusive):
+  // executions deleted while paging cannot shift an unread one onto a page already read. Only when a whole
+  // page shares that start time does it page on by number.
   async function* scan(filter: Record<string, unknown>, onPage: (items: ExecutionSummary[], last: boolean) => void) {
-    for (let page = 0; ; page++) {
-      const request = api.summaryRequest(ref.org, ref.project, page, EXECUTION_PAGE, filter);
+    let window = filter;
+    for (let page = 0; ;) {
+      const request = api.summaryRequest(ref.org, ref.project, page, EXECUTION_PAGE, window);
       const { items, last } = await api.executionPage(request);
       onPage(items, last);
       yield { stream: 'executions', scope, request, records: items.map(toRecord), cursor: state(), progress };
       if (last) return;
+      const range = window['timeRange'] as { startTime: number; endTime: number } | undefined;
+      const lastStart = items.at(-1)?.startTs;
+      if (range !== undefined && typeof lastStart === 'number' && lastStart > range.startTime) {
+        window = { ...window, timeRange: { ...range, startTime: lastStart } };
+        page = 0;
+      } else page++;
     }
   }
   // The window: everything that started since the cursor (less the overlap), widened to take in the

@@ -22,6 +22,7 @@ export interface ServerState {
   faults: FaultController;
   limiter: RateLimiter;
   log: RequestLogEntry[];
+  onRequest: ((entry: RequestLogEntry) => void) | null;
   baseUrl: string;
   totalsThreshold: number;
   maxOffset: number;
@@ -127,6 +128,11 @@ export interface FakeGitLab {
   truncateNext(count: number, mode?: TruncateMode): void;
   setRateLimitPerMinute(limit: number, unauthenticated?: number): void;
   clearFaults(): void;
+  /**
+   * Called with each request's log entry as it arrives, before it is answered (latency, faults, routing):
+   * a test can change the data or queue faults between two page requests, deterministically. null removes it.
+   */
+  onRequest(hook: ((entry: RequestLogEntry) => void) | null): void;
   requests(): readonly RequestLogEntry[];
   clearRequests(): void;
   close(): Promise<void>;
@@ -271,6 +277,7 @@ export function buildControls(state: ServerState, server: Server, mainToken: str
       faults.clear();
       state.limiter.reset();
     },
+    onRequest: (hook) => void (state.onRequest = hook),
     requests: () => state.log,
     clearRequests: () => void state.log.splice(0),
     close: () => close(server),

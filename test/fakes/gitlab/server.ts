@@ -62,6 +62,7 @@ export async function startFakeGitLab(options: FakeGitLabOptions = {}): Promise<
     faults: createFaults(options),
     limiter: createRateLimiter(options),
     log: [],
+    onRequest: null,
     baseUrl: '',
     totalsThreshold: options.totalsThreshold ?? 10_000,
     maxOffset: options.maxOffset ?? 50_000,
@@ -128,6 +129,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, state: ServerSt
     at: state.clock.now(),
   };
   state.log.push(entry);
+  state.onRequest?.(entry);
   const latency = state.faults.latencyMs();
   if (latency > 0) await sleep(latency);
   const now = state.clock.now();

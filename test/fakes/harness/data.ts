@@ -56,6 +56,8 @@ export interface HarnessData extends HarnessAccount {
   add(input: AddExecutionInput, t: number): ExecutionPlan;
   /** Plans `count` new runs starting at t on pipelines chosen by the seeded PRNG. */
   generate(count: number, t: number): ExecutionPlan[];
+  /** Removes an execution (a data-retention purge, a deleted run): it is gone from every list. */
+  remove(planExecutionId: string): void;
   /** The summary at time t. Final runs never change, so theirs is cached and frozen: treat it as read-only. */
   render(plan: ExecutionPlan, t: number): ExecutionSummaryJson;
 }
@@ -143,6 +145,11 @@ function withMethods(account: HarnessAccount, options: ResolvedDataOptions, rng:
           t,
         );
       });
+    },
+    remove(planExecutionId) {
+      const at = plans.findIndex((p) => p.planExecutionId === planExecutionId);
+      if (at === -1) throw new Error(`unknown execution ${planExecutionId}`);
+      plans.splice(at, 1);
     },
     render: cachedRender(account.accountId),
   };

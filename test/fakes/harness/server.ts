@@ -73,6 +73,13 @@ export interface FakeHarness {
   addExecution(input: AddExecutionInput): ExecutionSummaryJson;
   /** Starts `count` new runs now, on pipelines picked by the seeded PRNG. */
   tick(count?: number): ExecutionSummaryJson[];
+  /** Removes an execution, as a data-retention purge would: from now on no list answers it. */
+  deleteExecution(planExecutionId: string): void;
+  /**
+   * Called with each request's log entry as it arrives, before it is answered (latency, faults, routing):
+   * a test can change the data or queue faults between two page requests, deterministically. null removes it.
+   */
+  onRequest(hook: ((entry: RequestLogEntry) => void) | null): void;
   /** Executions visible now, newest first, as the API renders them (final ones are frozen: read-only). */
   executions(filter?: { org?: string; project?: string }): ExecutionSummaryJson[];
   requests(): readonly RequestLogEntry[];
@@ -88,6 +95,7 @@ interface State {
   deniedLists: DeniedListMode;
   correlation: Rng;
   log: RequestLogEntry[];
+  onRequest: ((entry: RequestLogEntry) => void) | null;
   baseUrl: string;
 }
 
@@ -104,6 +112,7 @@ export async function startFakeHarness(options: FakeHarnessOptions = {}): Promis
     deniedLists: options.deniedLists ?? 'forbid',
     correlation: createRng(deriveSeed(seed, 'correlation')),
     log: [],
+    onRequest: null,
     baseUrl: '',
   };
   const server = createServer((req, res) => {
@@ -139,6 +148,8 @@ function controls(state: State, server: Server, tokens: string[]): FakeHarness {
     clearFaults: () => faults.clear(),
     addExecution: (input) => data.render(data.add(input, clock.now()), clock.now()),
     tick: (count = 1) => data.generate(count, clock.now()).map((p) => data.render(p, clock.now())),
+    deleteExecution: (planExecutionId) => data.remove(planExecutionId),
+    onRequest: (hook) => void (state.onRequest = hook),
     executions(filter = {}) {
       const now = clock.now();
       return data
@@ -182,6 +193,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, state: State): 
     at: state.clock.now(),
   };
   state.log.push(entry);
+  state.onRequest?.(entry);
   const latency = state.faults.latencyMs();
   if (latency > 0) await sleep(latency);
   const now = state.clock.now();
