@@ -516,3 +516,59 @@ describe('token buckets', () => {
     expect(b.size).toBe(1);
   });
 });
+
+// Behind a reverse proxy every client arrives from the proxy's address: SEI_TRUST_PROXY makes the limit per client.
+describe('failed sign-ins behind a reverse proxy (SEI_TRUST_PROXY)', () => {
+  const started: { app: FastifyInstance; db: Db }[] = [];
+  const serve = async (trust: Record<string, string>): Promise<string> => {
+    const db = await freshDb('pglite');
+    await createTenant(db, 'acme', 'Acme');
+    const env = { SEI_DATA_DIR: '/nonexistent', SEI_RATE_LIMIT_ANONYMOUS: '1', SEI_RATE_LIMIT_ANONYMOUS_BURST: '2' };
+    const app = await buildApp({
+      db,
+      config: loadConfig({ ...env, ...trust }),
+      registry: defaultRegistry([]),
+      box: new SecretBox(Buffer.alloc(32, 3)),
+    });
+    started.push({ app, db });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const addr = app.server.address();
+    return `http://127.0.0.1:${typeof addr === 'object' && addr !== null ? addr.port : 0}`;
+  };
+  afterAll(async () => {
+    for (const { app, db } of started) {
+      await app.close();
+      await db.close();
+    }
+  });
+  const guess = (url: string, client: string) =>
+    send(`${url}/v1/integrations`, { headers: { authorization: 'ApiKey sei_guess', 'x-forwarded-for': client } });
+
+  it('counts each forwarded client apart when the proxy is trusted, and ignores the header when it is not', async () => {
+    const trusted = await serve({ SEI_TRUST_PROXY: 'loopback' });
+    const a = [
+      await guess(trusted, '203.0.113.1'),
+      await guess(trusted, '203.0.113.1'),
+      await guess(trusted, '203.0.113.1'),
+    ];
+    expect(a.map((r) => r.status)).toEqual([401, 401, 429]);
+    expectJsonError(a[2]!, 429, 'rate_limited');
+    // Another client behind the same proxy has its own budget.
+    expect((await guess(trusted, '198.51.100.7')).status).toBe(401);
+
+    // Not trusted: the header is the client's word, and everyone is the proxy's address.
+    const direct = await serve({});
+    expect((await guess(direct, '203.0.113.1')).status).toBe(401);
+    expect((await guess(direct, '203.0.113.2')).status).toBe(401);
+    expect((await guess(direct, '203.0.113.3')).status).toBe(429);
+  });
+
+  it('refuses a setting that names no proxy', () => {
+    for (const bad of ['yes', '10.0.0.0/33', '300.1.1.1', '0', '1.2.3.4/8/9']) {
+      expect(() => loadConfig({ SEI_DATA_DIR: '/nonexistent', SEI_TRUST_PROXY: bad }), bad).toThrow(/SEI_TRUST_PROXY/);
+    }
+    for (const good of ['2', '10.0.0.0/8, ::1', 'loopback,uniquelocal', '192.168.1.10']) {
+      expect(loadConfig({ SEI_DATA_DIR: '/nonexistent', SEI_TRUST_PROXY: good }).trustProxy, good).not.toBe(false);
+    }
+  });
+});

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 
 /** The one typed configuration, parsed and validated once at start-up. */
@@ -14,6 +15,11 @@ export interface Config {
   readonly bulkMaxLines: number;
   /** How browsers and upstream sign-in pages reach this server (OAuth redirects); default from HOST/PORT. */
   readonly publicUrl: string | undefined;
+  /**
+   * Which peers are reverse proxies whose X-Forwarded-For/-Proto/-Host headers are believed: none (false), a
+   * hop count, or addresses, CIDR ranges and the names loopback, linklocal, uniquelocal.
+   */
+  readonly trustProxy: false | number | string[];
   /** Requests per second per API key, sustained (0: no limit per key). */
   readonly rateLimit: number;
   /** Requests an API key may make at once above the sustained rate (the bucket size). */
@@ -56,6 +62,15 @@ function integer(def: number, min: number, max: number) {
   };
 }
 
+/** An address, a CIDR range or a named range of proxy-addr (what Fastify's trustProxy takes). */
+function isProxyAddress(item: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(item)) return true;
+  const [address = '', prefix, ...rest] = item.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128));
+}
+
 function text(def: string | undefined) {
   return (raw: string | undefined): string | undefined => (raw === undefined || raw.trim() === '' ? def : raw.trim());
 }
@@ -96,6 +111,24 @@ const SPEC = {
         throw new ConfigError(key, 'must be an http(s) URL, e.g. https://sei.example.com');
       }
       return value?.replace(/\/+$/, '');
+    },
+  },
+  trustProxy: {
+    key: 'SEI_TRUST_PROXY',
+    parse: (raw, key) => {
+      const value = text(undefined)(raw);
+      if (value === undefined) return false;
+      if (/^\d+$/.test(value)) return integer(1, 1, 10)(value, key);
+      const items = value.split(',').map((s) => s.trim());
+      for (const item of items) {
+        if (!isProxyAddress(item)) {
+          throw new ConfigError(
+            key,
+            `"${item}" is not an IP address, a CIDR range (10.0.0.0/8), loopback, linklocal or uniquelocal`,
+          );
+        }
+      }
+      return items;
     },
   },
   rateLimit: { key: 'SEI_RATE_LIMIT', parse: integer(200, 0, 1_000_000) },

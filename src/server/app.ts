@@ -53,6 +53,11 @@ import { webRoutes } from './static.js';
 import { join } from 'node:path';
 import { packageRoot } from '../core/paths.js';
 
+/** SEI_TRUST_PROXY as Fastify takes it: a hop count trusts that many proxies nearest the server. */
+function trustProxy(setting: Config['trustProxy']): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof setting === 'number' ? (_address, hop) => hop < setting : setting;
+}
+
 /** Base paths the source documents give for their environments; a copied base URL works unchanged. */
 export const API_PREFIXES = ['/v1', '/sei/api/v1', '/gratis/sei/api/v1', '/prod1/sei/api/v1', '/gateway/sei/api/v1'];
 
@@ -84,6 +89,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Slow clients are cut off (SEI_HEADERS_TIMEOUT_MS, SEI_REQUEST_TIMEOUT_MS); the default 2 min is enough for
     // a 64 MiB bulk body on a slow link.
     ...serverLimits(deps.config),
+    // Behind a reverse proxy (SEI_TRUST_PROXY): the client's address, scheme and host as the proxy forwards them.
+    trustProxy: trustProxy(deps.config.trustProxy),
     ajv: { customOptions: { allErrors: true } },
     // Fields are named as sent (`limit`, `settings.url`), whichever part of the request they are in.
     schemaErrorFormatter: (errors) => validationError(detailsOf(errors as never)),
