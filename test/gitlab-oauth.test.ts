@@ -78,6 +78,8 @@ describe.each(STORES)('GitLab OAuth sign-in on %s', (kind) => {
     const back = await signIn();
     expect(back.status, back.html).toBe(200);
     expect(back.html).toContain(`signed in as ${fake.user.username}`);
+    // A way back to the web app from the page the upstream sent the person to.
+    expect(back.html).toContain('<a href="/integrations">');
     const t = await tokens();
     expect(back.html).not.toContain(t.access_token);
     const sealed = await s.db.query<{ sealed: string }>('SELECT sealed FROM integration_credentials');

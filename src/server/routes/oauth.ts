@@ -21,7 +21,7 @@ function page(reply: FastifyReply, status: number, title: string, text: string):
     .send(
       `<!doctype html><html><head><meta charset="utf-8"><title>${escape(title)} · OpenSEI</title></head>` +
         `<body style="font-family:system-ui,sans-serif;max-width:40rem;margin:4rem auto"><h1>${escape(title)}</h1>` +
-        `<p>${escape(text)}</p></body></html>`,
+        `<p>${escape(text)}</p><p><a href="/integrations">Back to your integrations</a></p></body></html>`,
     );
 }
 
