@@ -648,6 +648,23 @@ describe.each(STORES)('fuzzing every documented operation on %s', (kind) => {
     expect(failures).toEqual([]);
   }, 120_000);
 
+  it('refuses what the long fuzzing found with a 400 naming the field: NUL in a query, years 0 and 275760', async () => {
+    const cases: [string, string][] = [
+      ['/v1/integrations?type=%00', 'type'],
+      ['/v1/metrics/deployment-frequency?source=A&team=%00', 'team'],
+      ['/v1/cicd/runs?since=275760-09-13&limit=1', 'since'],
+      ['/v1/cicd/runs?until=-1', 'until'],
+      ['/v1/metrics/time-to-restore?to=0000-01-01', 'to'],
+      ['/v1/metrics/lead-time-for-changes?from=1969-12-31', 'from'],
+      ['/v1/metrics/change-failure-rate?to=0001-01-01T00:00:00Z', 'to'],
+    ];
+    for (const [path, field] of cases) {
+      const res = await s.api('GET', path);
+      expect(res.status, `${path}: ${res.text}`).toBe(400);
+      expect(res.body.error.field, path).toBe(field);
+    }
+  });
+
   it('still answers its health probes, and no prototype was polluted', async () => {
     const health = await send(s.url, { method: 'GET', path: '/healthz', headers: {} });
     expect(health.status).toBe(200);

@@ -56,7 +56,12 @@ export function parseWindow(
     if (DATE.test(v)) {
       // A real day (not 2024-02-30) whose next day still has a four-digit year (`to` is its end).
       const day = Date.parse(`${v}T00:00:00Z`);
-      if (Number.isNaN(day) || new Date(day).toISOString().slice(0, 10) !== v || v >= '9999-12-31') {
+      if (
+        Number.isNaN(day) ||
+        new Date(day).toISOString().slice(0, 10) !== v ||
+        v >= '9999-12-31' ||
+        v < '1970-01-01'
+      ) {
         throw badTime(field);
       }
       const start = zonedMidnight(v, tz);
@@ -64,7 +69,7 @@ export function parseWindow(
       return field === 'to' ? zonedMidnight(new Date(day + DAY_MS).toISOString().slice(0, 10), tz) : start;
     }
     const t = Date.parse(v);
-    if (Number.isNaN(t) || !/^\d{4}-\d{2}-\d{2}T/.test(v)) throw badTime(field);
+    if (Number.isNaN(t) || !/^\d{4}-\d{2}-\d{2}T/.test(v) || !inStorableRange(t)) throw badTime(field);
     return new Date(t);
   };
   const to = q.to === undefined ? new Date(now) : parse(q.to, 'to');
@@ -76,8 +81,17 @@ export function parseWindow(
   return { from, to };
 }
 
+/** Times the store keeps (PostgreSQL refuses year 0 and years past 9999): 1970 up to the end of 9999. */
+export function inStorableRange(ms: number): boolean {
+  return ms >= 0 && ms < Date.UTC(9999, 11, 31);
+}
+
 function badTime(field: string): InputError {
-  return new InputError('invalid_time', `${field} must be a date (YYYY-MM-DD) or an ISO 8601 time with a zone.`, {
-    field,
-  });
+  return new InputError(
+    'invalid_time',
+    `${field} must be a date (YYYY-MM-DD) or an ISO 8601 time with a zone, from 1970 to 9999.`,
+    {
+      field,
+    },
+  );
 }

@@ -4,9 +4,9 @@ import type { TSchema } from '@sinclair/typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from '../core/config.js';
 import type { SecretBox } from '../core/crypto.js';
-import { validationError } from '../core/errors.js';
+import { InputError, validationError } from '../core/errors.js';
 import { compileFor, detailsOf } from '../core/validate.js';
-import { parseJson } from '../ingest/json.js';
+import { findUnstorableText, parseJson } from '../ingest/json.js';
 import { CustomCicdIngest } from '../ingest/service.js';
 import type { IntegrationRegistry } from '../integrations/registry.js';
 import type { Db } from '../store/db.js';
@@ -178,6 +178,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Before the body is parsed and checked: a caller without a valid key learns nothing of the input rules.
   app.addHook('onRequest', authHook(deps.db));
   app.addHook('onRequest', limits.afterAuth);
+  // Text PostgreSQL cannot store or compare (a NUL, broken UTF-16) in a query or path parameter: a 400 naming it,
+  // as JSON bodies get from parseJson.
+  app.addHook('preValidation', async (req) => {
+    const field = findUnstorableText({ ...(req.query as object), ...(req.params as object) });
+    if (field !== null) {
+      throw new InputError('invalid_text', `${field} holds a NUL character or broken UTF-16; remove it.`, { field });
+    }
+  });
   app.addHook('onSend', limits.onSend);
   app.addHook('onSend', securityHeaders(deps.config.publicUrl));
 

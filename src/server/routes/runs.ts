@@ -1,5 +1,6 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { inStorableRange } from '../../metrics/window.js';
 import { InputError } from '../../core/errors.js';
 import { UUID_PATTERN } from '../../ingest/custom-cicd-schema.js';
 import { RESULTS } from '../../domain/results.js';
@@ -120,8 +121,12 @@ const Query = Type.Object({
 function parseTime(value: string | undefined, field: string): Date | undefined {
   if (value === undefined) return undefined;
   const date = /^\d{1,16}$/.test(value) ? new Date(Number(value)) : new Date(value);
-  if (Number.isNaN(date.getTime()) || !/^\d|^\d{4}-/.test(value)) {
-    throw new InputError('invalid_time', `${field} must be an ISO 8601 time or epoch milliseconds.`, { field });
+  if (Number.isNaN(date.getTime()) || !/^\d|^\d{4}-/.test(value) || !inStorableRange(date.getTime())) {
+    throw new InputError(
+      'invalid_time',
+      `${field} must be an ISO 8601 time or epoch milliseconds, from 1970 to 9999.`,
+      { field },
+    );
   }
   return date;
 }
@@ -134,7 +139,7 @@ function decodeCursor(cursor: string | undefined): RunFilter['after'] {
   if (cursor === undefined) return undefined;
   const [time, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   const startTime = new Date(time ?? '');
-  if (id === undefined || !/^\d{1,18}$/.test(id) || Number.isNaN(startTime.getTime())) {
+  if (id === undefined || !/^\d{1,18}$/.test(id) || !inStorableRange(startTime.getTime())) {
     throw new InputError('invalid_cursor', 'cursor is not a next_cursor this API gave.', { field: 'cursor' });
   }
   return { startTime, id: Number(id) };
