@@ -19,17 +19,49 @@ export class RawJson {
   constructor(readonly text: string) {}
 }
 
-/** JSON text of a value; RawJson pieces go in verbatim and own `__proto__` keys stay keys. */
+/**
+ * JSON text of a value; RawJson pieces go in verbatim and own `__proto__` keys stay keys. Iterative: a generated
+ * value may be nested deeper than the stack allows.
+ */
 export function jsonText(value: unknown): string {
-  if (value instanceof RawJson) return value.text;
-  if (Array.isArray(value)) return `[${value.map((v) => jsonText(v === undefined ? null : v)).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const parts = Object.keys(value)
-      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${jsonText((value as Record<string, unknown>)[k])}`);
-    return `{${parts.join(',')}}`;
+  type Task = { v: unknown } | { s: string };
+  const out: string[] = [];
+  const tasks: Task[] = [{ v: value }];
+  while (tasks.length > 0) {
+    const t = tasks.pop()!;
+    if ('s' in t) {
+      out.push(t.s);
+      continue;
+    }
+    const v = t.v;
+    let seq: Task[];
+    if (v instanceof RawJson) {
+      out.push(v.text);
+      continue;
+    } else if (Array.isArray(v)) {
+      seq = [
+        { s: '[' },
+        ...v.flatMap((x, i): Task[] => [...(i > 0 ? [{ s: ',' }] : []), { v: x ?? null }]),
+        { s: ']' },
+      ];
+    } else if (v !== null && typeof v === 'object') {
+      const keys = Object.keys(v).filter((k) => (v as Record<string, unknown>)[k] !== undefined);
+      seq = [
+        { s: '{' },
+        ...keys.flatMap((k, i): Task[] => [
+          ...(i > 0 ? [{ s: ',' }] : []),
+          { s: `${JSON.stringify(k)}:` },
+          { v: (v as Record<string, unknown>)[k] },
+        ]),
+        { s: '}' },
+      ];
+    } else {
+      out.push(JSON.stringify(v) ?? 'null');
+      continue;
+    }
+    for (let i = seq.length - 1; i >= 0; i--) tasks.push(seq[i]!);
   }
-  return JSON.stringify(value) ?? 'null';
+  return out.join('');
 }
 
 /** Sets a key as an own enumerable property, even `__proto__`. */
