@@ -384,6 +384,34 @@ describe.each(STORES)('abuse on %s', (kind) => {
   });
 });
 
+/** The app over a fresh PGlite store with tenant "acme", listening on a loopback port, under `env` (and a web root). */
+async function listenApp(
+  env: Record<string, string>,
+  webRoot?: string,
+): Promise<{ app: FastifyInstance; db: Db; url: string; close(): Promise<void> }> {
+  const db = await freshDb('pglite');
+  await createTenant(db, 'acme', 'Acme');
+  const app = await buildApp({
+    db,
+    config: loadConfig({ SEI_DATA_DIR: '/nonexistent', ...env }),
+    registry: defaultRegistry([]),
+    box: new SecretBox(Buffer.alloc(32, 3)),
+    ...(webRoot === undefined ? {} : { webRoot }),
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const addr = app.server.address();
+  const url = `http://127.0.0.1:${typeof addr === 'object' && addr !== null ? addr.port : 0}`;
+  return {
+    app,
+    db,
+    url,
+    close: async () => {
+      await app.close();
+      await db.close();
+    },
+  };
+}
+
 // Store-independent: one app with short client time limits, an https SEI_PUBLIC_URL and a small built web app.
 describe('slow clients (1 s for headers, 2 s for the request) and the web app page', () => {
   let app: FastifyInstance;
@@ -396,25 +424,15 @@ describe('slow clients (1 s for headers, 2 s for the request) and the web app pa
     mkdirSync(join(root, 'assets'));
     writeFileSync(join(root, 'index.html'), '<!doctype html><title>OpenSEI</title>');
     writeFileSync(join(root, 'assets', 'app-123.js'), 'console.log(1)');
-    db = await freshDb('pglite');
-    await createTenant(db, 'acme', 'Acme');
+    ({ app, db, url } = await listenApp(
+      {
+        SEI_PUBLIC_URL: 'https://sei.example.com',
+        SEI_HEADERS_TIMEOUT_MS: '1000',
+        SEI_REQUEST_TIMEOUT_MS: '2000',
+      },
+      root,
+    ));
     adminKey = (await createApiKey(db, 'acme', 'admin', 'admin')).key;
-    const env = {
-      SEI_DATA_DIR: '/nonexistent',
-      SEI_PUBLIC_URL: 'https://sei.example.com',
-      SEI_HEADERS_TIMEOUT_MS: '1000',
-      SEI_REQUEST_TIMEOUT_MS: '2000',
-    };
-    app = await buildApp({
-      db,
-      config: loadConfig(env),
-      registry: defaultRegistry([]),
-      box: new SecretBox(Buffer.alloc(32, 3)),
-      webRoot: root,
-    });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const addr = app.server.address();
-    url = `http://127.0.0.1:${typeof addr === 'object' && addr !== null ? addr.port : 0}`;
   });
   afterAll(async () => {
     await app.close();
@@ -519,27 +537,14 @@ describe('token buckets', () => {
 
 // Behind a reverse proxy every client arrives from the proxy's address: SEI_TRUST_PROXY makes the limit per client.
 describe('failed sign-ins behind a reverse proxy (SEI_TRUST_PROXY)', () => {
-  const started: { app: FastifyInstance; db: Db }[] = [];
+  const started: { close(): Promise<void> }[] = [];
   const serve = async (trust: Record<string, string>): Promise<string> => {
-    const db = await freshDb('pglite');
-    await createTenant(db, 'acme', 'Acme');
-    const env = { SEI_DATA_DIR: '/nonexistent', SEI_RATE_LIMIT_ANONYMOUS: '1', SEI_RATE_LIMIT_ANONYMOUS_BURST: '2' };
-    const app = await buildApp({
-      db,
-      config: loadConfig({ ...env, ...trust }),
-      registry: defaultRegistry([]),
-      box: new SecretBox(Buffer.alloc(32, 3)),
-    });
-    started.push({ app, db });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const addr = app.server.address();
-    return `http://127.0.0.1:${typeof addr === 'object' && addr !== null ? addr.port : 0}`;
+    const served = await listenApp({ SEI_RATE_LIMIT_ANONYMOUS: '1', SEI_RATE_LIMIT_ANONYMOUS_BURST: '2', ...trust });
+    started.push(served);
+    return served.url;
   };
   afterAll(async () => {
-    for (const { app, db } of started) {
-      await app.close();
-      await db.close();
-    }
+    for (const served of started) await served.close();
   });
   const guess = (url: string, client: string) =>
     send(`${url}/v1/integrations`, { headers: { authorization: 'ApiKey sei_guess', 'x-forwarded-for': client } });
